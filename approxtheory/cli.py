@@ -1,0 +1,234 @@
+"""Command line: parses, calls, prints. Every command takes --json and --seed."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import registry as default_registry
+from .core import ApproxTheoryError, Claim, Registry, Verdict, Witness
+from .runner import run_claims
+
+out = Console(highlight=False)
+if not out.is_terminal:  # piped output: do not fold tables into 80 columns
+    out = Console(highlight=False, width=200)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+STATUS_STYLE = {"certified": "bold green", "supported": "green", "refuted": "bold red",
+                "inconclusive": "yellow", "not_applicable": "dim"}
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed takes a non-negative integer, not {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"--seed must lie in [0, 2**63), got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Any]:
+    """A progress bar on stderr (never on stdout, which --json keeps clean)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not enabled) as bar:
+        task = bar.add_task("checking", total=total)
+        done: dict[str, float] = {}
+
+        def update(claim: Claim, fraction: float) -> None:
+            done[claim.id] = fraction
+            bar.update(task, completed=sum(done.values()), description=claim.id)
+
+        yield update
+
+
+def _summary(verdict: Verdict) -> str:
+    ev = verdict.evidence
+    if "max_ratio" in ev:
+        return f"max ratio {ev['max_ratio']:.6g} over {ev['examples_run']} examples"
+    if "steps" in ev:
+        held = sum(1 for s in ev["steps"].values() if s.get("holds"))
+        return f"{held}/{len(ev['steps'])} steps hold"
+    return ", ".join(f"{k}={v}" for k, v in list(ev.items())[:2])
+
+
+def verdict_table(verdicts: Sequence[Verdict]) -> Table:
+    table = Table(show_lines=False, pad_edge=False, box=None)
+    table.add_column("claim", no_wrap=True)
+    for col in ("provenance", "verdict", "method", "budget", "s", "evidence"):
+        table.add_column(col, overflow="fold")
+    for v in verdicts:
+        budget = ", ".join(f"{k}={val}" for k, val in v.budget.items() if k != "engine")
+        table.add_row(v.claim_id, v.provenance, f"[{STATUS_STYLE[v.status.value]}]{v.status.value}[/]",
+                      v.method, budget, f"{v.seconds:.2f}", _summary(v))
+    return table
+
+
+def _write_witnesses(verdicts: Sequence[Verdict], directory: Path) -> dict[str, str]:
+    paths = {}
+    for v in verdicts:
+        if v.witness is not None:
+            paths[v.claim_id] = str(v.witness.dump(directory / f"{v.claim_id}.json"))
+    return paths
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+def cmd_theorems(args: argparse.Namespace, reg: Registry) -> int:
+    claims = reg.select(args.ids)
+    if args.json:
+        _emit({"claims": [c.describe() for c in claims]})
+        return 0
+    table = Table(box=None, pad_edge=False)
+    for col in ("claim", "scope", "provenance", "source", "statement"):
+        table.add_column(col, overflow="fold")
+    for c in claims:
+        table.add_row(c.id, c.scope.value, c.provenance.value, c.source.location, c.statement)
+    out.print(table)
+    return 0
+
+
+def _check(args: argparse.Namespace, reg: Registry) -> list[Verdict]:
+    claims = reg.select(args.ids)
+    with _progress(not args.json and err.is_terminal, len(claims)) as update:
+        return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update)
+
+
+def cmd_check(args: argparse.Namespace, reg: Registry) -> int:
+    verdicts = _check(args, reg)
+    witnesses = _write_witnesses(verdicts, Path(args.witness_dir))
+    if args.json:
+        _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "witness_files": witnesses})
+    else:
+        out.print(verdict_table(verdicts))
+        for claim_id, path in witnesses.items():
+            out.print(f"[red]refuted[/] {claim_id}: witness written to {path}; replay with `approxtheory replay {path}`")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace, reg: Registry) -> int:
+    witness = Witness.load(args.witness)
+    claim = reg.get(witness.claim_id)
+    result = claim.replay_witness(witness)
+    if args.json:
+        _emit({"claim_id": claim.id, "reproduced": result.reproduced, "observed": result.observed,
+               "explanation": result.explanation, "inputs": witness.inputs})
+    else:
+        word = "[bold red]reproduced[/]" if result.reproduced else "[yellow]not reproduced[/]"
+        out.print(f"{claim.id}: {word}: {result.explanation}")
+        for key, value in result.observed.items():
+            out.print(f"  {key} = {value}")
+    return 0 if result.reproduced else 1
+
+
+def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
+    from . import regress
+
+    path = Path(args.baseline)
+    baseline = None if args.update else regress.load_baseline(path)  # fail fast on a corrupt file
+    current = regress.snapshot(reg, _check(args, reg), args.seed)
+    if args.update:
+        regress.write_baseline(path, current)
+        if args.json:
+            _emit({"baseline": str(path), "updated": True})
+        else:
+            out.print(f"baseline {path} written: {len(current['bounds'])} bounds, {len(current['verdicts'])} verdicts")
+        return 0
+    changes = regress.compare(baseline, current)
+    failed = any(c.regression for c in changes)
+    if args.json:
+        _emit({"baseline": str(path), "regressions": sum(c.regression for c in changes),
+               "changes": [c.__dict__ for c in changes], "ok": not failed})
+    else:
+        if changes:
+            table = Table(box=None, pad_edge=False)
+            for col in ("", "kind", "id", "point", "baseline", "current", "change"):
+                table.add_column(col, overflow="fold")
+            for c in changes:
+                mark = "[bold red]REGRESSION[/]" if c.regression else "[green]ok[/]"
+                table.add_row(mark, c.kind, c.id, c.point, c.baseline, c.current, c.change)
+            out.print(table)
+        n_points = sum(len(p) for p in current["bounds"].values())
+        verdict_word = "[bold red]regressed[/]" if failed else "[green]no regressions[/]"
+        out.print(f"{verdict_word}: {n_points} bound points and {len(current['verdicts'])} verdicts against {path}")
+    return 1 if failed else 0
+
+
+def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
+    from .report import write_report
+
+    verdicts = _check(args, reg)
+    paths = write_report(verdicts, reg, Path(args.out), seed=args.seed)
+    if args.json:
+        _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "files": paths})
+    else:
+        out.print(verdict_table(verdicts))
+        out.print(f"report written: {paths['markdown']} ({len(paths['figures'])} figures, JSON at {paths['json']})")
+    return 0
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="machine output on stdout, nothing else there")
+    common.add_argument("--seed", type=_seed, default=0, help="every random choice flows from this (default 0)")
+    budget = argparse.ArgumentParser(add_help=False)
+    budget.add_argument("--budget", type=_positive, default=None,
+                        help="per-claim budget in the claim's unit (examples or cells); default: the claim's own")
+
+    parser = argparse.ArgumentParser(prog="approxtheory", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("theorems", parents=[common], help="list registered claims")
+    p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
+    p.set_defaults(run=cmd_theorems)
+    p = sub.add_parser("check", parents=[common, budget], help="run the verifiers of claims")
+    p.add_argument("ids", nargs="*", help="claim ids or prefixes such as GYZ26 (default: all)")
+    p.add_argument("--witness-dir", default="witnesses", help="where refutations are written (default: witnesses/)")
+    p.set_defaults(run=cmd_check)
+    p = sub.add_parser("replay", parents=[common], help="re-check a witness file")
+    p.add_argument("witness", help="a witness JSON written by check")
+    p.set_defaults(run=cmd_replay)
+    p = sub.add_parser("regress", parents=[common, budget], help="compare bounds and verdicts with a baseline")
+    p.add_argument("--baseline", default="baselines/baseline.json", help="baseline file (default: baselines/baseline.json)")
+    p.add_argument("--update", action="store_true", help="accept the current state as the new baseline")
+    p.set_defaults(run=cmd_regress, ids=[])
+    p = sub.add_parser("report", parents=[common, budget], help="check claims and write Markdown, JSON and figures")
+    p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
+    p.add_argument("--out", default="report", help="output folder (default: report/)")
+    p.set_defaults(run=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, reg: Registry | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args, reg if reg is not None else default_registry()))
+    except ApproxTheoryError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}")
+        return 2

@@ -1,0 +1,1 @@
+"""Explicit objects from the proofs, as runnable JAX code (GYZ26 §4, ...)."""

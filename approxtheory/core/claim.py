@@ -1,0 +1,167 @@
+"""Claims: one checkable statement each, with its source, provenance, scope and verifier."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .bound import Bound
+from .errors import ApproxTheoryError
+from .verdict import Status, Verdict
+from .witness import Witness
+
+
+class Provenance(str, Enum):
+    """Where a statement comes from, as tagged on the theorem cards."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    RECONSTRUCTED = "reconstructed"
+    CLASSICAL = "classical"
+
+
+class Scope(str, Enum):
+    """What a claim is about: the statement's algebra, the proof's construction, or an experiment."""
+
+    STATEMENT = "statement"
+    CONSTRUCTION = "construction"
+    EXPERIMENT = "experiment"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Paper id (the card prefix), the version read, and where in it (equation, section, card id)."""
+
+    paper: str
+    version: str
+    location: str
+
+    def __str__(self) -> str:
+        return f"{self.paper} ({self.version}) {self.location}"
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a verifier may use: the seed every random choice flows from, and its budget.
+
+    ``budget`` is in the verifier's own unit (search examples, subdivision cells, ...); ``None``
+    means the claim's default. ``progress`` takes a fraction in [0, 1].
+    """
+
+    seed: int = 0
+    budget: int | None = None
+    progress: Callable[[float], None] | None = None
+
+    def budget_or(self, default: int) -> int:
+        return default if self.budget is None else self.budget
+
+    def report(self, fraction: float) -> None:
+        if self.progress is not None:
+            self.progress(min(max(fraction, 0.0), 1.0))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a verifier returns; :meth:`Claim.check` adds identity and timing to make a Verdict."""
+
+    status: Status
+    method: str
+    checked: str
+    budget: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    witness: Witness | None = None
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Result of re-checking a witness: whether the refutation still reproduces, and the numbers."""
+
+    reproduced: bool
+    observed: dict[str, Any]
+    explanation: str
+
+
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9_]+)+$")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement.
+
+    The id is ``<card id>.<scope>.<name>``: the scope is part of the id so that refuting a
+    construction can never be mistaken for refuting the statement.
+    """
+
+    id: str
+    statement: str
+    source: Source
+    provenance: Provenance
+    scope: Scope
+    verify: Callable[[CheckContext], Outcome]
+    replay: Callable[[Witness], Replay] | None = None
+    bounds: tuple[Bound, ...] = ()
+    default_budget: int = 100
+    budget_unit: str = "examples"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "provenance", Provenance(self.provenance))
+        object.__setattr__(self, "scope", Scope(self.scope))
+        if not _ID.match(self.id):
+            raise ValueError(f"claim id {self.id!r} is not of the form PAPER.part.part")
+        if f".{self.scope.value}." not in f"{self.id}.":
+            raise ValueError(f"claim id {self.id!r} must name its scope {self.scope.value!r}")
+
+    @property
+    def paper(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    def check(self, ctx: CheckContext | None = None) -> Verdict:
+        """Run the verifier and stamp the outcome with this claim's identity and the time taken."""
+        ctx = ctx or CheckContext()
+        if ctx.budget is not None and ctx.budget < 1:
+            raise ApproxTheoryError(f"budget must be a positive integer, got {ctx.budget}")
+        start = time.perf_counter()
+        outcome = self.verify(ctx)
+        seconds = round(time.perf_counter() - start, 3)
+        return Verdict(
+            claim_id=self.id,
+            status=outcome.status,
+            scope=self.scope.value,
+            provenance=self.provenance.value,
+            method=outcome.method,
+            checked=outcome.checked,
+            budget=dict(outcome.budget),
+            evidence=dict(outcome.evidence),
+            witness=outcome.witness,
+            seconds=seconds,
+        )
+
+    def replay_witness(self, witness: Witness) -> Replay:
+        if witness.claim_id != self.id:
+            raise ApproxTheoryError(
+                f"the witness is for claim {witness.claim_id!r}, not {self.id!r}"
+            )
+        if self.replay is None:
+            raise ApproxTheoryError(f"claim {self.id} has no replayable verifier")
+        return self.replay(witness)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "paper": self.paper,
+            "statement": self.statement,
+            "source": {
+                "paper": self.source.paper,
+                "version": self.source.version,
+                "location": self.source.location,
+            },
+            "provenance": self.provenance.value,
+            "scope": self.scope.value,
+            "bounds": [b.id for b in self.bounds],
+            "default_budget": self.default_budget,
+            "budget_unit": self.budget_unit,
+        }

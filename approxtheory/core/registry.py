@@ -1,0 +1,119 @@
+"""The registry of claims: built-in paper modules and third-party entry points."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from collections.abc import Iterable, Iterator, Sequence
+from importlib.metadata import entry_points
+
+from .bound import Bound
+from .claim import Claim
+from .errors import ApproxTheoryError
+
+ENTRY_POINT_GROUP = "approxtheory.claims"
+
+
+def _claims_of(obj: object, origin: str) -> list[Claim]:
+    """Accept a callable returning claims, or an iterable of claims; anything else is an error."""
+    if callable(obj) and not isinstance(obj, Claim):
+        obj = obj()
+    if isinstance(obj, Claim):
+        return [obj]
+    try:
+        claims = list(obj)  # type: ignore[call-overload]
+    except TypeError:
+        raise ApproxTheoryError(
+            f"{origin} gave {type(obj).__name__}, not claims",
+            "an `approxtheory.claims` entry point must name a function returning a list of Claim",
+        ) from None
+    bad = [c for c in claims if not isinstance(c, Claim)]
+    if bad:
+        raise ApproxTheoryError(f"{origin} gave non-claims: {bad[:3]!r}")
+    return claims
+
+
+class Registry:
+    """Claims by id, in registration order."""
+
+    def __init__(self, claims: Iterable[Claim] = ()) -> None:
+        self._claims: dict[str, Claim] = {}
+        self.extend(claims)
+
+    def add(self, claim: Claim) -> None:
+        if claim.id in self._claims:
+            raise ApproxTheoryError(f"claim id {claim.id} is registered twice")
+        self._claims[claim.id] = claim
+
+    def extend(self, claims: Iterable[Claim]) -> None:
+        for claim in claims:
+            self.add(claim)
+
+    def __iter__(self) -> Iterator[Claim]:
+        return iter(self._claims.values())
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._claims
+
+    def get(self, claim_id: str) -> Claim:
+        try:
+            return self._claims[claim_id]
+        except KeyError:
+            raise self._unknown(claim_id) from None
+
+    def select(self, patterns: Sequence[str]) -> list[Claim]:
+        """Claims whose id equals a pattern or starts with ``pattern.`` (so ``GYZ26`` picks a paper)."""
+        if not patterns:
+            return list(self)
+        chosen: dict[str, Claim] = {}
+        for pattern in patterns:
+            hits = [c for c in self if c.id == pattern or c.id.startswith(pattern.rstrip(".") + ".")]
+            if not hits:
+                raise self._unknown(pattern)
+            chosen.update((c.id, c) for c in hits)
+        return list(chosen.values())
+
+    def bounds(self) -> list[tuple[Claim, Bound]]:
+        """Every registered bound once, with the first claim that declares it."""
+        seen: dict[str, tuple[Claim, Bound]] = {}
+        for claim in self:
+            for bound in claim.bounds:
+                seen.setdefault(bound.id, (claim, bound))
+        return list(seen.values())
+
+    def _unknown(self, claim_id: str) -> ApproxTheoryError:
+        close = difflib.get_close_matches(claim_id, list(self._claims), n=3, cutoff=0.5)
+        papers = sorted({c.paper for c in self})
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else f"`approxtheory theorems` lists the ids; papers: {', '.join(papers) or 'none'}"
+        )
+        return ApproxTheoryError(f"no registered claim matches {claim_id!r}", hint)
+
+    @classmethod
+    def discover(
+        cls, packages: Sequence[str] = (), group: str = ENTRY_POINT_GROUP
+    ) -> Registry:
+        """Collect ``claims()`` from every module of ``packages``, then from the entry-point group."""
+        registry = cls()
+        for package_name in packages:
+            package = importlib.import_module(package_name)
+            for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+                module = importlib.import_module(f"{package_name}.{info.name}")
+                if hasattr(module, "claims"):
+                    registry.extend(_claims_of(module.claims, module.__name__))
+        for ep in entry_points(group=group):
+            try:
+                target = ep.load()
+            except Exception as err:  # a broken plugin must not hide which plugin it is
+                raise ApproxTheoryError(
+                    f"the {group} entry point {ep.name!r} ({ep.value}) failed to load: {err!r}",
+                    "fix or uninstall the package that provides it",
+                ) from None
+            registry.extend(_claims_of(target, f"entry point {ep.name!r} ({ep.value})"))
+        return registry

@@ -1,0 +1,69 @@
+"""Verdicts: what a verifier concluded about a claim, with what it checked and its budget."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from .errors import ApproxTheoryError
+from .witness import Witness
+
+
+class Status(str, Enum):
+    """Verdict of a claim (DESIGN.md, vocabulary)."""
+
+    CERTIFIED = "certified"  # symbolic proof or interval arithmetic; nothing numerical trusted
+    SUPPORTED = "supported"  # numerical evidence; the search budget was spent without a counterexample
+    REFUTED = "refuted"  # a concrete, replayable witness
+    NOT_APPLICABLE = "not_applicable"  # premises fail
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one claim.
+
+    ``checked`` is one sentence naming what was verified and how; ``budget`` records what the
+    verifier was allowed to spend and ``evidence`` what it observed (numbers, not adjectives).
+    """
+
+    claim_id: str
+    status: Status
+    scope: str
+    provenance: str
+    method: str
+    checked: str
+    budget: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    witness: Witness | None = None
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+        if self.status is Status.REFUTED and self.witness is None:
+            raise ValueError(f"{self.claim_id}: a refuted verdict needs a witness")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["status"] = self.status.value
+        out["witness"] = None if self.witness is None else self.witness.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+        data = dict(data)
+        witness = data.get("witness")
+        data["witness"] = None if witness is None else Witness.from_dict(witness)
+        try:
+            return cls(**data)
+        except (TypeError, ValueError) as err:
+            raise ApproxTheoryError(f"not a verdict record: {err}") from None
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Verdict:
+        return cls.from_dict(json.loads(text))

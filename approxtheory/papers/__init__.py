@@ -1,0 +1,1 @@
+"""One module (or package) per theorem card; each exposes ``claims() -> list[Claim]``."""

@@ -1,0 +1,303 @@
+"""GYZ26.lem.softmax_max: 0 <= max z - <softmax(beta z), z> <= c(n)/beta, and its sharp form.
+
+Certified claims rest on SymPy algebra and Arb subdivision (approxtheory.rigorous); the
+statement over all inputs is searched numerically and can only be ``supported``.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import flint
+import numpy as np
+import scipy.special
+import sympy as sp
+
+from ...constructions.softmax_max import softmax_gap, softmax_gap_arb
+from ...core import (
+    Bound,
+    CheckContext,
+    Claim,
+    Outcome,
+    Provenance,
+    Scope,
+    Source,
+    Status,
+    SymbolSpec,
+)
+from ...rigorous import certify_leq, enclose
+from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
+from ...strategies import GapInput, softmax_gap_inputs
+
+CARD = "GYZ26.lem.softmax_max"
+SOURCE = Source(
+    paper="GYZ26",
+    version="arXiv:2603.03084v1, abstract only; statement reconstructed on the card",
+    location="card §3 GYZ26.lem.softmax_max",
+)
+MAX_TOKENS = 8  # the search pads every input to this width, so the JAX kernel compiles once
+
+N = SymbolSpec("n", "number of tokens (entries of z)", lo=2, integer=True)
+BETA = SymbolSpec("beta", "inverse temperature of the softmax", lo=sp.Rational(1, 10**6), unit="1/score")
+n, beta = N.symbol, BETA.symbol
+_canonical = tuple({"n": k, "beta": b} for k in (2, 3, 5, 6, 16) for b in (1, 10))
+
+ELEMENTARY = Bound(
+    id=f"{CARD}.bound.elementary",
+    expr=sp.Min(sp.log(n), (n - 1) / sp.E) / beta,
+    symbols=(N, BETA),
+    description="c(n)/beta with c(n) = min(ln n, (n-1)/e)",
+    canonical=_canonical,
+)
+SHARP = Bound(
+    id=f"{CARD}.bound.sharp",
+    expr=sp.LambertW((n - 1) / sp.E) / beta,
+    symbols=(N, BETA),
+    description="W((n-1)/e)/beta, the sharp constant (principal Lambert W)",
+    canonical=_canonical,
+)
+
+# Card §5 fixtures, to the digits the card prints.
+SHARP_FIXTURE = {2: "0.2784645428", 3: "0.4630555134", 4: "0.6035457395", 5: "0.7178245125", 6: "0.8145533119"}
+C_FIXTURE = {2: "0.3678794412", 3: "0.7357588823", 4: "1.1036383235", 5: "1.4715177647", 6: "1.7917594692"}
+N2_WORST_RATIO = math.e * float(scipy.special.lambertw(1 / math.e).real)  # e W(1/e) = 0.75694510645...
+
+
+def _claim(name: str, statement: str, verify: Any, **kw: Any) -> Claim:
+    return Claim(
+        id=f"{CARD}.statement.{name}",
+        statement=statement,
+        source=SOURCE,
+        provenance=Provenance.RECONSTRUCTED,
+        scope=Scope.STATEMENT,
+        verify=verify,
+        **kw,
+    )
+
+
+def _all_certified(steps: dict[str, dict[str, Any]], checked: str, budget: dict[str, Any]) -> Outcome:
+    """Certified when every step holds; a failed symbolic step is inconclusive, never refuted."""
+    ok = all(step["holds"] for step in steps.values())
+    return Outcome(Status.CERTIFIED if ok else Status.INCONCLUSIVE, "symbolic+arb", checked, budget, {"steps": steps})
+
+
+def _comparison_step(lhs: sp.Expr, rhs: sp.Expr, box: dict[str, tuple[Any, Any]], budget: int, strict: bool = False) -> dict[str, Any]:
+    result = certify_leq(lhs, rhs, box, budget=budget, strict=strict)
+    return {
+        "holds": result.status is Status.CERTIFIED,
+        "inequality": f"{lhs} {'<' if strict else '<='} {rhs}",
+        "box": {k: [str(lo), str(hi)] for k, (lo, hi) in box.items()},
+        "status": result.status.value,
+        "cells_used": result.cells_used,
+    }
+
+
+def _symbolic_step(description: str, holds: bool) -> dict[str, Any]:
+    return {"holds": bool(holds), "check": description}
+
+
+# --- certified claims --------------------------------------------------------------------------
+
+def _verify_te_max(ctx: CheckContext) -> Outcome:
+    # The (n-1)/e half of the lemma rests on sup_{t>=0} t e^{-beta t} = 1/(e beta).
+    cells = ctx.budget_or(20000)
+    t = sp.Symbol("t", nonnegative=True)
+    b = sp.Symbol("beta", positive=True)
+    f = t * sp.exp(-b * t)
+    critical = sp.solveset(sp.diff(f, t), t, sp.Interval(0, sp.oo))
+    steps = {
+        "unique_critical_point": _symbolic_step("solveset(d/dt t e^{-beta t} = 0, t >= 0) == {1/beta}", critical == sp.FiniteSet(1 / b)),
+        "value_at_critical_point": _symbolic_step("f(1/beta) == 1/(e beta)", sp.simplify(f.subs(t, 1 / b) - 1 / (sp.E * b)) == 0),
+        "maximum_not_minimum": _symbolic_step("f''(1/beta) < 0", bool(sp.simplify(sp.diff(f, t, 2).subs(t, 1 / b)).is_negative)),
+        "ends": _symbolic_step("f(0) = 0 and f -> 0 as t -> oo", f.subs(t, 0) == 0 and sp.limit(f, t, sp.oo) == 0),
+        "arb_box": _comparison_step(
+            sp.Symbol("t") * sp.exp(-sp.Symbol("b") * sp.Symbol("t")),
+            1 / (sp.E * sp.Symbol("b")),
+            {"t": (0, 10), "b": (Fraction(1, 2), 4)},
+            cells,
+        ),
+    }
+    return _all_certified(
+        steps,
+        "sup_{t>=0} t e^{-beta t} = 1/(e beta): SymPy (critical point, second derivative, ends) for all beta > 0; "
+        "Arb subdivision of t e^{-b t} <= 1/(e b) on t in [0,10], b in [1/2,4] as an independent check",
+        {"cells": cells, "arb_prec_bits": 128},
+    )
+
+
+def _verify_c_closed_form(ctx: CheckContext) -> Outcome:
+    # c(n) = min(ln n, (n-1)/e) is (n-1)/e for 2 <= n <= 5 and ln n for n >= 6 (card §3).
+    cells = ctx.budget_or(4000)
+    x, s = sp.Symbol("x"), sp.Symbol("s")
+    steps = {
+        "(n-1)/e <= ln n on [2,5]": _comparison_step((x - 1) / sp.E, sp.log(x), {"x": (2, 5)}, cells),
+        "ln 6 < 5/e": _comparison_step(sp.log(6), 5 / sp.E, {}, cells, strict=True),
+        # d/dn ((n-1)/e - ln n) = 1/e - 1/n; with s = 1/n in (0, 1/6] it is positive, so the
+        # difference keeps growing beyond n = 6: an unbounded range reduced to a box.
+        "derivative 1/e - 1/n > 0 for n >= 6": _comparison_step(s, 1 / sp.E, {"s": (0, Fraction(1, 6))}, cells, strict=True),
+    }
+    fixtures = {}
+    for k, text in C_FIXTURE.items():
+        ball = enclose(ELEMENTARY.expr, {"n": k, "beta": 1})
+        fixtures[str(k)] = _fixture_step(ball, text)
+    steps["card fixtures c(2..6) to 10 digits"] = {
+        "holds": all(f["holds"] for f in fixtures.values()),
+        "values": fixtures,
+    }
+    return _all_certified(
+        steps,
+        "c(n) = (n-1)/e for real n in [2,5] and ln n for real n >= 6, and the card's c(2..6), by Arb subdivision",
+        {"cells_per_inequality": cells, "arb_prec_bits": 128},
+    )
+
+
+def _fixture_step(ball: flint.arb, text: str) -> dict[str, Any]:
+    """Does the card's rounded decimal agree with the certified value to its last printed digit?"""
+    digits = len(text.split(".")[1])
+    half_ulp = flint.arb(5) / flint.arb(10) ** (digits + 1)
+    printed = flint.arb(text)
+    holds = bool((ball - printed).abs_upper() <= half_ulp.lower())
+    return {"holds": holds, "card": text, "arb": ball.str(20)}
+
+
+def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
+    # With m equal gaps u/beta below the max, beta*gap = F(u) = m u e^{-u} / (1 + m e^{-u}).
+    # Parametrise m/e = w e^w (so w = W(m/e), principal branch, w >= 0): then u* = 1 + w.
+    cells = ctx.budget_or(4000)
+    u, w, m = sp.symbols("u w m", positive=True)
+    F = m * u * sp.exp(-u) / (1 + m * sp.exp(-u))
+    m_of_w = sp.E * w * sp.exp(w)
+    a = m * sp.exp(-u)
+    steps = {
+        # F' = a (1 - u + a) / (1 + a)^2 with a = m e^{-u} > 0, so F' = 0 iff u = 1 + m e^{-u}.
+        "critical point equation": _symbolic_step(
+            "F'(u) (1+a)^2 / a == 1 - u + a, a = m e^{-u}",
+            sp.simplify(sp.diff(F, u) * (1 + a) ** 2 / a - (1 - u + a)) == 0,
+        ),
+        "unique root": _symbolic_step("u - 1 - m e^{-u} is strictly increasing in u", bool((1 + m * sp.exp(-u)).is_positive)),
+        "root is 1 + W(m/e)": _symbolic_step(
+            "u = 1 + w solves u = 1 + m e^{-u} when m = e w e^w", sp.simplify((1 + w) - 1 - m_of_w * sp.exp(-(1 + w))) == 0
+        ),
+        "value is W(m/e)": _symbolic_step("F(1 + w) = w when m = e w e^w", sp.simplify(F.subs(m, m_of_w).subs(u, 1 + w) - w) == 0),
+        "ends": _symbolic_step("F(0) = 0 and F -> 0 as u -> oo", F.subs(u, 0) == 0 and sp.limit(F, u, sp.oo) == 0),
+    }
+    x = sp.Symbol("x")
+    # x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368].
+    wide = {"x": (Fraction(1, 3), 368)}
+    steps["W(x) <= ln(1+x) on [1/3, 368]"] = _comparison_step(sp.LambertW(x), sp.log(1 + x), wide, cells)
+    steps["W(x) <= x on [1/3, 368]"] = _comparison_step(sp.LambertW(x), x, wide, cells)
+    fixtures = {str(k): _fixture_step(enclose(SHARP.expr, {"n": k, "beta": 1}), text) for k, text in SHARP_FIXTURE.items()}
+    steps["card fixtures W((n-1)/e), n = 2..6, to 10 digits"] = {"holds": all(f["holds"] for f in fixtures.values()), "values": fixtures}
+    return _all_certified(
+        steps,
+        "among inputs whose non-maximal entries share one gap, sup beta*(max z - <p,z>) = W((n-1)/e), attained at "
+        "beta*gap = 1 + W((n-1)/e) (SymPy); W((n-1)/e) <= c(n) for 2 <= n <= 1001 (Arb); the card's fixtures (Arb). "
+        "That equal gaps are optimal is not certified here: the sharp_gap_bound search tests it",
+        {"cells_per_inequality": cells, "arb_prec_bits": 128},
+    )
+
+
+# --- searched claims ---------------------------------------------------------------------------
+
+def _pad(x: GapInput) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    z = np.zeros((1, MAX_TOKENS))
+    z[0, : len(x.z)] = x.z
+    mask = np.zeros((1, MAX_TOKENS), dtype=bool)
+    mask[0, : len(x.z)] = True
+    return z, mask, np.array([x.beta])
+
+
+def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
+    def ratio(x: GapInput) -> float:
+        gap = float(softmax_gap(*_pad(x))[0])
+        return gap * x.beta / c_float(len(x.z))
+
+    def confirm(x: GapInput) -> Confirmation:
+        gap = softmax_gap_arb(x.z, x.beta)
+        value = enclose(bound.expr, {"n": len(x.z), "beta": Fraction(x.beta)}, prec=200)
+        return Confirmation(
+            violates=bool((gap - value).lower() > 0),
+            observed={"gap": gap.str(25), "bound": value.str(25), "gap_minus_bound": (gap - value).str(10)},
+        )
+
+    return RatioSearch(
+        strategy=softmax_gap_inputs(max_tokens=MAX_TOKENS),
+        ratio=ratio,
+        confirm=confirm,
+        encode=lambda x: {"z": [float(v).hex() for v in x.z], "beta": float(x.beta).hex()},
+        decode=lambda d: GapInput(tuple(float.fromhex(v) for v in d["z"]), float.fromhex(d["beta"])),
+        label=f"gap*beta/{bound.id}",
+    )
+
+
+def _c_elementary(k: int) -> float:
+    return min(math.log(k), (k - 1) / math.e)
+
+
+def _c_sharp(k: int) -> float:
+    return float(scipy.special.lambertw((k - 1) / math.e).real)
+
+
+def gap_search(bound: Bound = ELEMENTARY, c_float: Any = _c_elementary) -> RatioSearch[GapInput]:
+    """The search behind a gap claim; exposed so tests can aim it at a deliberately wrong bound."""
+    return _gap_search(bound, c_float)
+
+
+def _searched(name: str, statement: str, bound: Bound, c_float: Any, fixture: dict[str, float]) -> Claim:
+    search = gap_search(bound, c_float)
+    claim_id = f"{CARD}.statement.{name}"
+
+    def verify(ctx: CheckContext) -> Outcome:
+        result = run_ratio_search(search, budget=ctx.budget_or(1000), seed=ctx.seed, ctx=ctx)
+        result.extra.update(fixture)
+        return search_outcome(
+            claim_id,
+            result,
+            f"searched n in [2,{MAX_TOKENS}], z = scale*a with scale in [1e-3,10], beta in [1e-2,1e4] for "
+            f"beta*gap/{bound.description} > 1; float64 JAX evaluation, violations confirmed in Arb",
+        )
+
+    return _claim(name, statement, verify, replay=lambda w: replay_ratio(search, w), bounds=(bound,), default_budget=1000)
+
+
+def claims() -> list[Claim]:
+    return [
+        _claim("te_max", "sup_{t>=0} t e^{-beta t} = 1/(e beta) for every beta > 0", _verify_te_max,
+               default_budget=20000, budget_unit="cells"),
+        _claim("c_closed_form", "min(ln n, (n-1)/e) = (n-1)/e for 2 <= n <= 5 and ln n for n >= 6", _verify_c_closed_form,
+               bounds=(ELEMENTARY,), default_budget=4000, budget_unit="cells"),
+        _claim("sharp_equal_gaps", "with equal gaps, sup beta*(max z - <softmax(beta z), z>) = W((n-1)/e) <= c(n)",
+               _verify_sharp_equal_gaps, bounds=(SHARP,), default_budget=4000, budget_unit="cells"),
+        _searched("gap_bound", "max z - <softmax(beta z), z> <= min(ln n, (n-1)/e)/beta", ELEMENTARY, _c_elementary,
+                  {"n2_worst_ratio_closed_form": N2_WORST_RATIO}),
+        _searched("sharp_gap_bound", "max z - <softmax(beta z), z> <= W((n-1)/e)/beta (sharp)", SHARP, _c_sharp,
+                  {"sup_ratio_closed_form": 1.0}),
+    ]
+
+
+def figure(out_dir: Path) -> Path:
+    """beta*gap for n tokens with equal gaps u/beta, computed by the JAX kernel, against both constants."""
+    import matplotlib.pyplot as plt
+
+    u = np.linspace(0.0, 8.0, 400)
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for k, colour in zip(range(2, 7), plt.cm.viridis(np.linspace(0, 0.9, 5))):
+        z = np.zeros((u.size, MAX_TOKENS))
+        z[:, 1:k] = -u[:, None]
+        mask = np.zeros_like(z, dtype=bool)
+        mask[:, :k] = True
+        ax.plot(u, softmax_gap(z, mask, np.ones(u.size)), color=colour, label=f"n = {k}")
+        ax.axhline(_c_sharp(k), color=colour, ls=":", lw=1)
+        ax.axhline(_c_elementary(k), color=colour, ls="--", lw=0.8)
+    ax.set_xlabel("beta * gap between the max and the other entries")
+    ax.set_ylabel("beta * (max z - <softmax(beta z), z>)")
+    ax.set_title("GYZ26.lem.softmax_max: dotted W((n-1)/e), dashed min(ln n, (n-1)/e)", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = out_dir / "GYZ26.lem.softmax_max.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,101 @@
+"""The report: verdicts as JSON and Markdown, with figures (verdict summary and each paper's own)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .. import PAPER_PACKAGES, __version__  # noqa: E402
+from ..core import Registry, Verdict  # noqa: E402
+
+STATUS_COLOURS = {"certified": "#1b7837", "supported": "#7fbf7b", "refuted": "#c51b7d",
+                  "inconclusive": "#fdb863", "not_applicable": "#bababa"}
+
+
+def _summary_figure(verdicts: Sequence[Verdict], path: Path) -> Path:
+    papers = sorted({v.claim_id.split(".")[0] for v in verdicts})
+    fig, ax = plt.subplots(figsize=(6, 0.6 + 0.5 * len(papers)))
+    left = [0] * len(papers)
+    for status, colour in STATUS_COLOURS.items():
+        counts = [sum(1 for v in verdicts if v.status.value == status and v.claim_id.startswith(p + ".")) for p in papers]
+        ax.barh(papers, counts, left=left, color=colour, label=status)
+        left = [a + b for a, b in zip(left, counts)]
+    ax.set_xlabel("claims")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("verdicts by paper")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def paper_figures(out_dir: Path) -> list[Path]:
+    """Figures from every paper module that defines ``figures(out_dir) -> list[Path]``."""
+    paths: list[Path] = []
+    for package_name in PAPER_PACKAGES:
+        package = importlib.import_module(package_name)
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            module = importlib.import_module(f"{package_name}.{info.name}")
+            if hasattr(module, "figures"):
+                paths.extend(module.figures(out_dir))
+    return paths
+
+
+def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], witnesses: dict[str, str], out_dir: Path, seed: int) -> str:
+    counts = Counter(v.status.value for v in verdicts)
+    lines = [
+        "# approxtheory report",
+        "",
+        f"approxtheory {__version__}, seed {seed}. " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ".",
+        "",
+        "`certified`: symbolic or interval proof; `supported`: numerical search found no counterexample "
+        "within its budget; `refuted`: a replayable witness.",
+        "",
+        "| claim | scope | provenance | verdict | method | budget | checked |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for v in verdicts:
+        budget = ", ".join(f"{k}={val}" for k, val in v.budget.items())
+        lines.append(f"| `{v.claim_id}` | {v.scope} | {v.provenance} | **{v.status.value}** | {v.method} | {budget} | {v.checked} |")
+    lines += ["", "## Refuted claims", ""]
+    refuted = [v for v in verdicts if v.witness is not None]
+    if not refuted:
+        lines.append("None.")
+    for v in refuted:
+        lines.append(f"- `{v.claim_id}`: witness `{witnesses[v.claim_id]}` "
+                     f"(replay: `approxtheory replay {witnesses[v.claim_id]}`); observed {json.dumps(v.witness.observed)}")
+    lines += ["", "## Figures", ""]
+    for fig in figures:
+        lines += [f"![{fig.stem}]({fig.relative_to(out_dir).as_posix()})", ""]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path, *, seed: int) -> dict[str, Any]:
+    """Write report.json, report.md, witnesses/ and figures/ under ``out_dir``; return the paths."""
+    figures_dir = out_dir / "figures"
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    witnesses = {v.claim_id: str(v.witness.dump(out_dir / "witnesses" / f"{v.claim_id}.json").relative_to(out_dir))
+                 for v in verdicts if v.witness is not None}
+    figures = [_summary_figure(verdicts, figures_dir / "verdicts.png"), *paper_figures(figures_dir)]
+    claims = {c.id: c.describe() for c in registry}
+    data = {
+        "approxtheory": __version__,
+        "seed": seed,
+        "verdicts": [{**v.to_dict(), "claim": claims.get(v.claim_id)} for v in verdicts],
+        "witness_files": witnesses,
+        "figures": [str(f.relative_to(out_dir)) for f in figures],
+    }
+    (out_dir / "report.json").write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    (out_dir / "report.md").write_text(_markdown(verdicts, figures, witnesses, out_dir, seed))
+    return {"json": str(out_dir / "report.json"), "markdown": str(out_dir / "report.md"),
+            "figures": [str(f) for f in figures], "witnesses": witnesses}

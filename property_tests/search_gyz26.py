@@ -1,0 +1,71 @@
+"""GYZ26 searches: counterexample hunts against the softmax-as-max bounds (card §3).
+
+Run under a Hypothesis profile (``--hypothesis-profile=ci`` by default, ``nightly`` for long runs).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, target
+
+from approxtheory.constructions.softmax_max import softmax_gap, softmax_gap_numpy
+from approxtheory.papers.gyz26 import softmax_max
+from approxtheory.search import run_ratio_search
+from approxtheory.strategies import GapInput, softmax_gap_inputs
+
+
+def _ratio_or_confirmed_violation(x: GapInput, search) -> float:
+    r = search.ratio(x)
+    if r > 1 + search.tolerance:
+        confirmation = search.confirm(x)
+        assert not confirmation.violates, confirmation.observed
+    return r
+
+
+@given(softmax_gap_inputs(max_tokens=softmax_max.MAX_TOKENS))
+def test_gap_within_elementary_bound(x: GapInput) -> None:
+    target(_ratio_or_confirmed_violation(x, softmax_max.gap_search()), label="gap*beta/c(n)")
+
+
+@given(softmax_gap_inputs(max_tokens=softmax_max.MAX_TOKENS))
+def test_gap_within_sharp_bound(x: GapInput) -> None:
+    search = softmax_max.gap_search(softmax_max.SHARP, softmax_max._c_sharp)
+    target(_ratio_or_confirmed_violation(x, search), label="gap*beta/W((n-1)/e)")
+
+
+@given(softmax_gap_inputs(max_tokens=softmax_max.MAX_TOKENS))
+def test_kernel_agrees_with_numpy_reference(x: GapInput) -> None:
+    z, mask, beta = softmax_max._pad(x)
+    jax_gap = float(softmax_gap(z, mask, beta)[0])
+    ref = softmax_gap_numpy(x.z, x.beta)
+    assert jax_gap >= 0.0
+    assert math.isclose(jax_gap, ref, rel_tol=1e-9, abs_tol=1e-300)
+
+
+def test_search_approaches_the_n2_closed_form() -> None:
+    # The largest gap*beta/c(n) over all inputs is e W(1/e) = 0.75694..., at n = 2 and beta*gap = 1 + W(1/e)
+    # (card §5). The claim's own search must climb close to it, and never above it.
+    result = run_ratio_search(softmax_max.gap_search(), budget=1000, seed=0)
+    assert softmax_max.N2_WORST_RATIO - 0.03 <= result.best_ratio <= softmax_max.N2_WORST_RATIO + 1e-12
+    assert len(result.best_inputs["z"]) == 2
+
+
+def test_sharp_search_approaches_one() -> None:
+    # Against the sharp constant the supremum ratio is exactly 1 (equal gaps), so a search that
+    # cannot get near 1 is not searching where the bound is tight.
+    result = run_ratio_search(softmax_max.gap_search(softmax_max.SHARP, softmax_max._c_sharp), budget=1000, seed=0)
+    assert 0.98 <= result.best_ratio <= 1 + 1e-12
+
+
+def test_padding_does_not_change_the_gap() -> None:
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(5, softmax_max.MAX_TOKENS))
+    full = softmax_gap(z, np.ones_like(z, dtype=bool), np.full(5, 3.0))
+    padded_z = np.where(np.arange(softmax_max.MAX_TOKENS) < 3, z, 123.0)
+    mask = np.broadcast_to(np.arange(softmax_max.MAX_TOKENS) < 3, z.shape)
+    part = softmax_gap(padded_z, mask, np.full(5, 3.0))
+    ref = [softmax_gap_numpy(row[:3], 3.0) for row in z]
+    np.testing.assert_allclose(part, ref, rtol=1e-12)
+    assert not np.allclose(full, part)

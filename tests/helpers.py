@@ -1,0 +1,41 @@
+"""Claims built from the real GYZ26 objects for tests: a deliberately false one and a bound carrier."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from approxtheory.core import Claim, Outcome, Source, Status
+from approxtheory.papers.gyz26 import softmax_max
+from approxtheory.search import replay_ratio, run_ratio_search, search_outcome
+
+HALF = dataclasses.replace(softmax_max.ELEMENTARY, id="TEST.bound.half", expr=softmax_max.ELEMENTARY.expr / 2)
+
+
+def wrong_bound_claim() -> Claim:
+    """A deliberately false claim (half the lemma's constant), so searches have something to find."""
+    search = softmax_max.gap_search(HALF, lambda k: min(math.log(k), (k - 1) / math.e) / 2)
+    claim_id = "TEST.lem.half_softmax.statement.gap_bound"
+    return Claim(
+        id=claim_id,
+        statement="gap <= c(n)/(2 beta) (false)",
+        source=Source("TEST", "v0", "deliberately wrong"),
+        provenance="reconstructed",
+        scope="statement",
+        verify=lambda ctx: search_outcome(claim_id, run_ratio_search(search, budget=ctx.budget_or(300), seed=ctx.seed), "half bound"),
+        replay=lambda w: replay_ratio(search, w),
+        bounds=(HALF,),
+    )
+
+
+def bound_claim(bound) -> Claim:
+    """A cheap claim that only carries a bound, for regress tests."""
+    return Claim(
+        id="TEST.lem.carrier.statement.bound",
+        statement="carries a bound",
+        source=Source("TEST", "v0", "none"),
+        provenance="reconstructed",
+        scope="statement",
+        verify=lambda ctx: Outcome(Status.CERTIFIED, "test", "nothing"),
+        bounds=(bound,),
+    )

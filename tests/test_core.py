@@ -1,0 +1,123 @@
+"""core: claims, verdicts, witnesses, bounds, conditions and the registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+
+from approxtheory.core import (
+    ApproxTheoryError,
+    Bound,
+    CheckContext,
+    Claim,
+    Condition,
+    ConditionResult,
+    ConditionStatus,
+    Outcome,
+    Registry,
+    Source,
+    Status,
+    SymbolSpec,
+    Verdict,
+    Witness,
+)
+
+SOURCE = Source("TEST", "v0", "nowhere")
+
+
+def make_claim(claim_id: str = "TEST.lem.x.statement.always", status: Status = Status.SUPPORTED) -> Claim:
+    return Claim(
+        id=claim_id,
+        statement="a test claim",
+        source=SOURCE,
+        provenance="reconstructed",
+        scope="statement",
+        verify=lambda ctx: Outcome(status, "test", "nothing", {"seed": ctx.seed}, {"k": 1}),
+    )
+
+
+def test_witness_and_verdict_round_trip_through_json(tmp_path) -> None:
+    witness = Witness("TEST.a.statement.b", {"z": ["0x1.0p+0"]}, {"gap": "[1 +/- 0]"}, seed=7, params={"n": 2})
+    verdict = Verdict("TEST.a.statement.b", "refuted", "statement", "primary", "search", "checked", {"examples": 3}, {"m": 1.5}, witness, 0.25)
+    again = Verdict.from_json(verdict.to_json())
+    assert again == verdict and again.status is Status.REFUTED
+    path = witness.dump(tmp_path / "w.json")
+    assert Witness.load(path) == witness
+    assert json.loads(path.read_text())["format"] == "approxtheory.witness/1"
+
+
+def test_refuted_verdict_requires_a_witness() -> None:
+    with pytest.raises(ValueError, match="needs a witness"):
+        Verdict("TEST.a.statement.b", "refuted", "statement", "primary", "search", "checked")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [("{not json", "not valid JSON"), ("[1, 2]", "must be a JSON object"), ('{"claim_id": "x"}', "lacks the field"),
+     ('{"format": "other/9", "claim_id": "x", "inputs": {}, "observed": {}}', "unknown witness format")],
+)
+def test_corrupt_witness_files_name_the_problem(tmp_path, content: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(ApproxTheoryError, match=message) as info:
+        Witness.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_witness_file() -> None:
+    with pytest.raises(ApproxTheoryError, match="cannot read witness file"):
+        Witness.load("/nonexistent/witness.json")
+
+
+def test_claim_id_must_carry_its_scope() -> None:
+    with pytest.raises(ValueError, match="must name its scope"):
+        make_claim("TEST.lem.x.construction.always")
+    with pytest.raises(ValueError, match="not of the form"):
+        make_claim("no dots here")
+
+
+def test_check_stamps_identity_seed_and_budget() -> None:
+    verdict = make_claim().check(CheckContext(seed=11))
+    assert verdict.claim_id == "TEST.lem.x.statement.always"
+    assert verdict.scope == "statement" and verdict.provenance == "reconstructed"
+    assert verdict.budget == {"seed": 11}
+    with pytest.raises(ApproxTheoryError, match="budget must be a positive integer"):
+        make_claim().check(CheckContext(budget=0))
+
+
+def test_registry_selects_by_id_and_prefix() -> None:
+    reg = Registry([make_claim("TEST.lem.a.statement.x"), make_claim("TEST.lem.b.statement.y"), make_claim("OTHER.lem.c.statement.z")])
+    assert [c.id for c in reg.select(["TEST"])] == ["TEST.lem.a.statement.x", "TEST.lem.b.statement.y"]
+    assert [c.id for c in reg.select(["TEST.lem.b"])] == ["TEST.lem.b.statement.y"]
+    assert len(reg.select([])) == 3
+    with pytest.raises(ApproxTheoryError, match="no registered claim matches 'TES'"):
+        reg.select(["TES"])  # a prefix must end at a dot: TES does not select TEST
+    with pytest.raises(ApproxTheoryError, match="did you mean TEST.lem.a.statement.x"):
+        reg.get("TEST.lem.a.statement.xx")
+    with pytest.raises(ApproxTheoryError, match="registered twice"):
+        reg.add(make_claim("TEST.lem.a.statement.x"))
+
+
+def test_bound_declares_its_symbols_and_domains() -> None:
+    n = SymbolSpec("n", "tokens", lo=2, integer=True)
+    beta = SymbolSpec("beta", "inverse temperature", lo=sp.Rational(1, 100))
+    expr = sp.log(n.symbol) / beta.symbol
+    bound = Bound("TEST.bound.b", expr, (n, beta), "ln n / beta", canonical=({"n": 2, "beta": 1},))
+    assert bound.substitute({"n": 3, "beta": "1/2"}) == 2 * sp.log(3)
+    with pytest.raises(ValueError, match="undeclared symbols"):
+        Bound("TEST.bound.c", expr * sp.Symbol("q"), (n, beta), "bad")
+    with pytest.raises(ValueError, match="outside"):
+        bound.check_point({"n": 1, "beta": 1})
+    with pytest.raises(ValueError, match="outside"):
+        bound.check_point({"n": sp.Rational(5, 2), "beta": 1})  # n is an integer symbol
+    with pytest.raises(ValueError, match="exactly the symbols"):
+        bound.check_point({"n": 2})
+
+
+def test_condition_reports_status_and_evidence() -> None:
+    positive = Condition("TEST.def.pos", "positive", "x > 0",
+                         lambda x: ConditionResult("whatever", "holds" if x > 0 else "fails", f"x = {x}", {"x": x}))
+    assert positive(3).status is ConditionStatus.HOLDS and positive(3).name == "positive"
+    assert positive(-1).to_dict() == {"status": "fails", "explanation": "x = -1", "evidence": {"x": -1}}
