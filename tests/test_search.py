@@ -39,3 +39,22 @@ def test_search_compiles_the_kernel_once() -> None:
 
     softmax_max.claims()[3].check(CheckContext(seed=3, budget=100))
     assert kernel.TRACES.count == before
+
+
+def test_search_does_not_depend_on_what_else_is_imported() -> None:
+    # Hypothesis mixes constants of imported local modules into generation; our searches switch
+    # that off so that `check` and `report` (which import different modules) agree.
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "if sys.argv[1] == 'report': import approxtheory.report\n"
+        "from approxtheory.papers.gyz26 import softmax_max as s\n"
+        "from approxtheory.search import run_ratio_search\n"
+        "r = run_ratio_search(s.gap_search(), budget=200, seed=0)\n"
+        "print(r.generated_best_ratio, r.best_inputs)\n"
+    )
+    outputs = {subprocess.run([sys.executable, "-c", program, arg], capture_output=True, text=True, check=True).stdout
+               for arg in ("plain", "report")}
+    assert len(outputs) == 1, outputs

@@ -1,6 +1,7 @@
 """Branch and bound: prove f <= 0 on a box cell by cell, bisecting what no rule closes.
 
-Cells are examined largest-upper-bound first, so a counterexample is met early. Rule (d),
+Cells are examined largest-upper-bound first, so a counterexample is met early (cells where f
+is undefined come last). Rule (d),
 critical-point elimination, is tried on the whole box once plain subdivision has spent a
 share of the budget without finishing.
 """
@@ -125,7 +126,7 @@ class Search:
         if axis is None:
             self.stuck.append(up)
             return
-        prio = -float(up) if up is not None else -math.inf
+        prio = -float(up) if up is not None else math.inf  # cells where f is undefined wait until last
         for half in bisect(cell, axis):
             heapq.heappush(self.heap, (prio, next(self._tie), half, up))
 

@@ -8,11 +8,14 @@ witness that ``approxtheory replay`` re-checks with the same ``confirm``.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+import scipy.optimize
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
@@ -32,7 +35,12 @@ class Confirmation:
 
 @dataclass(frozen=True)
 class RatioSearch(Generic[E]):
-    """How to hunt for inputs where ``observed > bound`` for one claim."""
+    """How to hunt for inputs where ``observed > bound`` for one claim.
+
+    ``flatten``/``unflatten`` (optional) expose an input's continuous coordinates, so that the
+    best input Hypothesis found can be polished by a local optimiser (Nelder-Mead) before the
+    verdict: random search finds the basin, the optimiser climbs to its top.
+    """
 
     strategy: SearchStrategy[E]
     ratio: Callable[[E], float]
@@ -42,6 +50,9 @@ class RatioSearch(Generic[E]):
     label: str = "observed/bound"
     # A float ratio above 1 + tolerance sends the input to ``confirm``; below it, rounding noise.
     tolerance: float = 1e-9
+    flatten: Callable[[E], np.ndarray] | None = None
+    unflatten: Callable[[E, np.ndarray], E] | None = None
+    polish_evaluations: int = 400
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class SearchResult:
     float_only_flags: int
     counterexample: dict[str, Any] | None = None
     confirmation: Confirmation | None = None
+    generated_best_ratio: float | None = None
+    polish_evaluations: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -67,11 +80,87 @@ class _Violation(Exception):
         self.confirmation = confirmation
 
 
+@contextlib.contextmanager
+def _no_local_constants() -> Iterator[None]:
+    """Keep Hypothesis from mixing literals of locally imported modules into generation.
+
+    Hypothesis draws some values from constants found in the source of every "local" module in
+    ``sys.modules``; which modules are loaded differs between entry points (``check`` vs.
+    ``report``), so a seeded search would depend on import order. This switches that pool off for
+    our searches (an internal hook: without it we fall back to Hypothesis's default, and
+    ``tests/test_search.py`` notices the loss of determinism).
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - layout of a future Hypothesis
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if original is None or cache is None or not hasattr(providers, "Constants"):  # pragma: no cover
+        yield
+        return
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty
+    cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()
+
+
+class _Tracker(Generic[E]):
+    """Counts, the best ratio so far, and the rigorous check of anything above 1."""
+
+    def __init__(self, search: RatioSearch[E]) -> None:
+        self.search = search
+        self.n = self.nonfinite = self.float_only = 0
+        self.best = -math.inf
+        self.best_example: E | None = None
+
+    def score(self, example: E) -> float:
+        r = float(self.search.ratio(example))
+        if not math.isfinite(r):
+            self.nonfinite += 1
+            return r
+        if r > self.best:
+            self.best, self.best_example = r, example
+        if r > 1.0 + self.search.tolerance:
+            confirmation = self.search.confirm(example)
+            if confirmation.violates:
+                raise _Violation(example, confirmation)
+            self.float_only += 1
+        return r
+
+
+def _polish(search: RatioSearch[E], tracker: _Tracker[E]) -> int:
+    """Nelder-Mead from the best generated input; returns the evaluations spent."""
+    if search.flatten is None or search.unflatten is None or tracker.best_example is None:
+        return 0
+    start = tracker.best_example
+    evaluations = 0
+
+    def loss(v: np.ndarray) -> float:
+        nonlocal evaluations
+        evaluations += 1
+        r = tracker.score(search.unflatten(start, v))
+        return -r if math.isfinite(r) else math.inf
+
+    scipy.optimize.minimize(loss, search.flatten(start), method="Nelder-Mead",
+                            options={"maxfev": search.polish_evaluations, "xatol": 1e-12, "fatol": 1e-15})
+    return evaluations
+
+
 def run_ratio_search(
     search: RatioSearch[E], *, budget: int, seed: int, ctx: CheckContext | None = None
 ) -> SearchResult:
-    """Generate, target and shrink up to ``budget`` inputs; stop at the first confirmed violation."""
-    state: dict[str, Any] = {"n": 0, "best": -math.inf, "best_inputs": None, "nonfinite": 0, "float_only": 0}
+    """Generate, target and shrink up to ``budget`` inputs, then polish the best one locally.
+
+    Stops at the first violation confirmed by ``search.confirm``; Hypothesis shrinks a violation
+    found while generating, a violation found while polishing is reported as found.
+    """
+    tracker: _Tracker[E] = _Tracker(search)
 
     @settings(
         max_examples=budget,
@@ -87,43 +176,36 @@ def run_ratio_search(
     @hypothesis_seed(seed)
     @given(search.strategy)
     def probe(example: E) -> None:
-        state["n"] += 1
-        if ctx is not None and state["n"] % 16 == 0:
-            ctx.report(state["n"] / budget)
-        r = float(search.ratio(example))
-        if not math.isfinite(r):
-            state["nonfinite"] += 1
-            return
-        target(r, label=search.label)
-        if r > state["best"]:
-            state["best"], state["best_inputs"] = r, search.encode(example)
-        if r > 1.0 + search.tolerance:
-            confirmation = search.confirm(example)
-            if confirmation.violates:
-                raise _Violation(example, confirmation)
-            state["float_only"] += 1
+        tracker.n += 1
+        if ctx is not None and tracker.n % 16 == 0:
+            ctx.report(tracker.n / budget)
+        r = tracker.score(example)
+        if math.isfinite(r):
+            target(r, label=search.label)
 
-    base = dict(budget=budget, seed=seed)
+    found: _Violation | None = None
+    generated_best: float | None = None
+    spent = 0
     try:
-        probe()
-    except _Violation as found:  # Hypothesis re-raises the shrunk example's exception
-        return SearchResult(
-            **base,
-            examples=state["n"],
-            best_ratio=state["best"],
-            best_inputs=state["best_inputs"],
-            nonfinite=state["nonfinite"],
-            float_only_flags=state["float_only"],
-            counterexample=search.encode(found.example),
-            confirmation=found.confirmation,
-        )
+        with _no_local_constants():
+            probe()
+        generated_best = tracker.best
+        spent = _polish(search, tracker)
+    except _Violation as violation:  # Hypothesis re-raises the shrunk example's exception
+        found = violation
+    best = tracker.best_example
     return SearchResult(
-        **base,
-        examples=state["n"],
-        best_ratio=state["best"],
-        best_inputs=state["best_inputs"],
-        nonfinite=state["nonfinite"],
-        float_only_flags=state["float_only"],
+        budget=budget,
+        seed=seed,
+        examples=tracker.n,
+        best_ratio=tracker.best,
+        best_inputs=None if best is None else search.encode(best),
+        nonfinite=tracker.nonfinite,
+        float_only_flags=tracker.float_only,
+        counterexample=None if found is None else search.encode(found.example),
+        confirmation=None if found is None else found.confirmation,
+        generated_best_ratio=generated_best,
+        polish_evaluations=spent,
     )
 
 
@@ -134,6 +216,8 @@ def search_outcome(claim_id: str, result: SearchResult, checked: str) -> Outcome
         "examples_run": result.examples,
         "max_ratio": result.best_ratio,
         "max_ratio_inputs": result.best_inputs,
+        "max_ratio_before_polish": result.generated_best_ratio,
+        "polish_evaluations": result.polish_evaluations,
         "nonfinite_skipped": result.nonfinite,
         "float_flags_not_confirmed": result.float_only_flags,
         **result.extra,

@@ -230,6 +230,9 @@ def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
         encode=lambda x: {"z": [float(v).hex() for v in x.z], "beta": float(x.beta).hex()},
         decode=lambda d: GapInput(tuple(float.fromhex(v) for v in d["z"]), float.fromhex(d["beta"])),
         label=f"gap*beta/{bound.id}",
+        # Polish in (log beta, z): the number of tokens stays fixed, every score moves freely.
+        flatten=lambda x: np.array([math.log(x.beta), *x.z]),
+        unflatten=lambda x, v: GapInput(tuple(float(c) for c in v[1:]), float(np.exp(min(v[0], 700.0)))),
     )
 
 
