@@ -74,7 +74,8 @@ def _summary(verdict: Verdict) -> str:
     if "steps" in ev:
         held = sum(1 for s in ev["steps"].values() if s.get("holds"))
         return f"{held}/{len(ev['steps'])} steps hold"
-    return ", ".join(f"{k}={v}" for k, v in list(ev.items())[:2])
+    scalars = [(k, v) for k, v in ev.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+    return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in scalars[:3])
 
 
 def verdict_table(verdicts: Sequence[Verdict]) -> Table:

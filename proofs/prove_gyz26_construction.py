@@ -15,6 +15,7 @@ import pytest
 import sympy as sp
 
 from approxtheory.constructions.maxout_transformer import sizes
+from approxtheory.rigorous import nonnegative_on_orthant
 from approxtheory.networks.maxout import MaxoutNetwork
 
 
@@ -32,13 +33,7 @@ def is_zero(expr: sp.Expr) -> bool:
 
 
 def nonneg_on_domain(expr: sp.Expr, lower: dict[sp.Symbol, int]) -> bool:
-    """Sufficient test that expr >= 0 whenever every v in ``lower`` is >= lower[v] (shift, expand, coefficients >= 0)."""
-    new = {v: sp.Symbol(f"{v.name}__s", nonnegative=True) for v in lower}
-    shifted = sp.expand(sp.sympify(expr).subs({v: lower[v] + new[v] for v in lower}, simultaneous=True))
-    assert shifted.free_symbols <= set(new.values()), f"variables without a domain: {shifted.free_symbols - set(new.values())}"
-    poly = sp.Poly(shifted, *new.values())
-    assert all(c.is_Rational for c in poly.coeffs())
-    return all(c >= 0 for c in poly.coeffs())
+    return nonnegative_on_orthant(expr, lower)
 
 
 # --------------------------------------------------------------------------------------- lem.gating

@@ -100,15 +100,21 @@ class MaxoutNetwork(NamedTuple):
         return _parse(data, origin)
 
     @classmethod
-    def random(cls, seed: int, input_dim: int, widths: Sequence[int], rank: int, output_dim: int = 1,
-               scale: float = 1.0) -> MaxoutNetwork:
-        """Gaussian weights N(0, scale^2 / fan_in) and biases N(0, scale^2), from ``seed``."""
+    def random(cls, seed: int | np.random.Generator, input_dim: int, widths: Sequence[int], rank: int,
+               output_dim: int = 1, scale: float = 1.0, grid: int | None = None) -> MaxoutNetwork:
+        """Gaussian weights N(0, scale^2 / fan_in) and biases N(0, scale^2), from ``seed``.
+
+        With ``grid`` every entry is rounded to a multiple of 1/grid (a power of two keeps it dyadic),
+        so that constructions built from the net stay exact in floating point.
+        """
         rng = np.random.default_rng(seed)
+        snap = (lambda a: a) if grid is None else (lambda a: np.round(a * grid) / grid)
         layers, n_in = [], input_dim
         for m in widths:
-            layers.append(MaxoutLayer(rng.normal(0, scale / np.sqrt(n_in), (m, rank, n_in)), rng.normal(0, scale, (m, rank))))
+            layers.append(MaxoutLayer(snap(rng.normal(0, scale / np.sqrt(n_in), (m, rank, n_in))),
+                                      snap(rng.normal(0, scale, (m, rank)))))
             n_in = m
-        return cls(tuple(layers), rng.normal(0, 1 / np.sqrt(n_in), (output_dim, n_in)), rng.normal(0, 1, output_dim))
+        return cls(tuple(layers), snap(rng.normal(0, 1 / np.sqrt(n_in), (output_dim, n_in))), snap(rng.normal(0, 1, output_dim)))
 
 
 def relu_network(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], readout_weight: np.ndarray,

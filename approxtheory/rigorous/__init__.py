@@ -8,6 +8,7 @@ SymPy arithmetic, REFUTED from a witness point confirmed in Arb.
 from .comparison import Comparison, certify_leq
 from .enclosure import enclose, enclosure_interval
 from .evaluation import evaluate
+from .polynomial import nonnegative_on_orthant
 from .precision import working_precision
 from .recheck import recheck
 
@@ -17,6 +18,7 @@ __all__ = [
     "enclose",
     "enclosure_interval",
     "evaluate",
+    "nonnegative_on_orthant",
     "recheck",
     "working_precision",
 ]

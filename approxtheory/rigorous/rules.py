@@ -166,7 +166,7 @@ def _monotone(target: Target, cell: Cell, axis: int, prec: int, depth: int) -> t
     elif guess is not None and guess.lower() > 0:
         attempts = (inc,)
     else:
-        attempts = (dec, inc)
+        attempts = (dec,) if dball.mid() <= 0 else (inc,)
     for direction, g, gball in attempts:
         proof = prove_cell(g, cell, False, prec, depth - 1, None, gball)
         if proof is not None:

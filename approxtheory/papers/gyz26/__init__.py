@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core import Claim
-from . import softmax_max
+from . import softmax_max, simulation
 
 
 def claims() -> list[Claim]:
-    return softmax_max.claims()
+    return [*softmax_max.claims(), *simulation.claims()]
 
 
 def figures(out_dir: Path) -> list[Path]:
