@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from fractions import Fraction
 import contextlib
 import json
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -71,9 +73,11 @@ def _summary(verdict: Verdict) -> str:
     ev = verdict.evidence
     if "max_ratio" in ev:
         return f"max ratio {ev['max_ratio']:.6g} over {ev['examples_run']} examples"
-    if "steps" in ev:
-        held = sum(1 for s in ev["steps"].values() if s.get("holds"))
-        return f"{held}/{len(ev['steps'])} steps hold"
+    for key in ("steps", "instances"):
+        if isinstance(ev.get(key), dict):
+            held = sum(1 for s in ev[key].values() if isinstance(s, dict) and s.get("holds", True) is True
+                       or s is True)
+            return f"{held}/{len(ev[key])} {key} hold"
     scalars = [(k, v) for k, v in ev.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
     return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in scalars[:3])
 
@@ -180,6 +184,47 @@ def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
     return 1 if failed else 0
 
 
+def cmd_regions(args: argparse.Namespace, reg: Registry) -> int:
+    from .constructions.gate import gate_ibp
+    from .constructions.maxout_transformer import simulate
+    from .networks import load_network
+    from .regions import segment_regions, transformer_segment_regions
+
+    net = load_network(args.file)
+    x0, x1 = (_point(text, flag, net.input_dim) for text, flag in ((args.start, "--from"), (args.end, "--to")))
+    if args.as_ == "transformer":
+        ends = np.array([[float(v) for v in x0], [float(v) for v in x1]])
+        gate = gate_ibp(net, np.nextafter(ends.min(axis=0), -np.inf), np.nextafter(ends.max(axis=0), np.inf)).M  # computed over the segment's bounding box, never guessed
+        result = transformer_segment_regions(simulate(net, gate), x0, x1)
+        extra = {"model": "transformer (hardmax, card §4 weights)", "gate_M": gate}
+    else:
+        result = segment_regions(net, x0, x1)
+        extra = {"model": "maxout"}
+    data = {**result.to_json(max_breakpoints=args.max_breakpoints), **extra, "file": args.file}
+    if args.json:
+        _emit(data)
+    else:
+        out.print(f"{extra['model']}: [bold]{result.regions}[/] linear regions, {result.activation_regions} activation "
+                  f"regions on the segment {args.start} -> {args.end}")
+        shown = ", ".join(f"{t:.6g}" for t in result.breakpoints_float[:12])
+        more = f" ... ({len(result.breakpoints_float)} in all)" if len(result.breakpoints_float) > 12 else ""
+        out.print(f"breakpoints (t in [0,1]): {shown or 'none'}{more}")
+    return 0
+
+
+def _point(text: str, flag: str, dim: int) -> list[Fraction]:
+    """Coordinates read exactly: "0.1" is 1/10, "1/3" is 1/3."""
+    try:
+        values = [Fraction(v.strip()) for v in text.split(",")]
+    except (ValueError, ZeroDivisionError):
+        raise ApproxTheoryError(f"{flag} {text!r} is not a comma-separated list of finite numbers",
+                                f"e.g. {flag} " + ",".join(["0"] * dim)) from None
+    if len(values) != dim:
+        raise ApproxTheoryError(f"{flag} has {len(values)} coordinates but the network takes {dim} inputs",
+                                f"give {dim} comma-separated numbers")
+    return values
+
+
 def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
     from .report import write_report
 
@@ -219,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", default="baselines/baseline.json", help="baseline file (default: baselines/baseline.json)")
     p.add_argument("--update", action="store_true", help="accept the current state as the new baseline")
     p.set_defaults(run=cmd_regress, ids=[])
+    p = sub.add_parser("regions", parents=[common], help="exact linear regions along a segment")
+    p.add_argument("file", help='maxout network JSON: {"kind": "maxout", "layers": [...], "readout": {...}}')
+    p.add_argument("--from", dest="start", required=True, help="segment start, comma-separated")
+    p.add_argument("--to", dest="end", required=True, help="segment end, comma-separated")
+    p.add_argument("--as", dest="as_", choices=("maxout", "transformer"), default="maxout",
+                   help="count the network itself or the hardmax transformer that simulates it")
+    p.add_argument("--max-breakpoints", type=_positive, default=100000, help="cap on breakpoints listed in the output")
+    p.set_defaults(run=cmd_regions)
     p = sub.add_parser("report", parents=[common, budget], help="check claims and write Markdown, JSON and figures")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
     p.add_argument("--out", default="report", help="output folder (default: report/)")

@@ -68,3 +68,64 @@ def softmax_gap_inputs(
         return GapInput((offset, *(offset - ui / beta for ui in u)), beta)
 
     return st.one_of(by_scale(), by_temperature())
+
+
+def _check_dims(name: str, values: object, lo: int, hi: int) -> tuple[int, ...]:
+    seq = (values,) if isinstance(values, int) else tuple(values)  # type: ignore[arg-type]
+    if not seq or not all(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi for v in seq):
+        raise InvalidArgument(f"{name}={values!r} must be an integer or a non-empty sequence of integers in [{lo}, {hi}]")
+    return seq
+
+
+def maxout_networks(
+    *,
+    input_dim: int | tuple[int, ...] = (1, 2, 3),
+    widths: tuple[int, ...] | None = None,
+    depth: int | tuple[int, ...] = (1, 2, 3),
+    max_width: int = 4,
+    rank: int | tuple[int, ...] = (2, 3, 4),
+    grid: int = 64,
+    max_abs: float = 2.0,
+) -> st.SearchStrategy:
+    """Maxout networks (GYZ26.def.maxout) with weights on a 1/grid lattice in [-max_abs, max_abs].
+
+    A power-of-two ``grid`` keeps every weight dyadic, so exact (rational) region counts and the
+    maxout->transformer construction stay exact in float64. Fix the shape with ``widths`` (and a
+    single ``input_dim`` and ``rank``) to keep JAX shapes static across a search. Shrinks towards
+    small, shallow nets with zero weights.
+    """
+    dims = _check_dims("input_dim", input_dim, 1, 64)
+    ranks = _check_dims("rank", rank, 1, 16)
+    depths = _check_dims("depth", depth, 1, 32)
+    if widths is not None:
+        widths = _check_dims("widths", widths, 1, 256)
+    if not isinstance(max_width, int) or max_width < 1:
+        raise InvalidArgument(f"max_width={max_width!r} must be a positive integer")
+    if not isinstance(grid, int) or grid < 1:
+        raise InvalidArgument(f"grid={grid!r} must be a positive integer (a power of two keeps weights dyadic)")
+    _check_range("max_abs", max_abs, 1.0 / grid, 1e6)
+    bound = int(max_abs * grid)
+
+    def array(draw: st.DrawFn, shape: tuple[int, ...]) -> list:
+        import numpy as np
+
+        size = int(np.prod(shape))
+        values = draw(st.lists(st.integers(-bound, bound), min_size=size, max_size=size))
+        return (np.array(values, dtype=np.float64).reshape(shape) / grid).tolist()
+
+    @st.composite
+    def build(draw: st.DrawFn):
+        from .networks import MaxoutNetwork
+
+        d = draw(st.sampled_from(dims))
+        k = draw(st.sampled_from(ranks))
+        ws = widths if widths is not None else tuple(
+            draw(st.integers(1, max_width)) for _ in range(draw(st.sampled_from(depths))))
+        layers, n_in = [], d
+        for m in ws:
+            layers.append({"weight": array(draw, (m, k, n_in)), "bias": array(draw, (m, k))})
+            n_in = m
+        readout = {"weight": array(draw, (1, n_in)), "bias": array(draw, (1,))}
+        return MaxoutNetwork.from_json({"kind": "maxout", "layers": layers, "readout": readout}, "strategy")
+
+    return build()

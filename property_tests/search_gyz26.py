@@ -74,3 +74,51 @@ def test_padding_does_not_change_the_gap() -> None:
     ref = [softmax_gap_numpy(row[:3], 3.0) for row in z]
     np.testing.assert_allclose(part, ref, rtol=1e-12)
     assert not np.allclose(full, part)
+
+
+# --- GYZ26 §3-§4: the construction against random maxout networks ----------------------------------
+
+from fractions import Fraction  # noqa: E402
+
+from hypothesis import strategies as st  # noqa: E402
+
+from approxtheory.constructions.maxout_transformer import simulate, softmax_error_bound  # noqa: E402
+from approxtheory.networks.transformer import apply  # noqa: E402
+from approxtheory.papers.gyz26.common import power_of_two_gate  # noqa: E402
+from approxtheory.regions import segment_regions, transformer_segment_regions  # noqa: E402
+from approxtheory.strategies import maxout_networks  # noqa: E402
+
+FIXED = dict(input_dim=2, widths=(3, 2), rank=3)  # one JAX compile for the float searches
+
+
+def points(d: int) -> st.SearchStrategy[list[Fraction]]:
+    return st.lists(st.integers(-64, 64).map(lambda v: Fraction(v, 64)), min_size=d, max_size=d)
+
+
+@given(maxout_networks(**FIXED), st.lists(st.floats(-1, 1), min_size=2, max_size=2))
+def test_hardmax_transformer_agrees_with_the_network(net, x) -> None:
+    T = simulate(net, power_of_two_gate(net, -1.0, 1.0))
+    xs = np.array([x])
+    np.testing.assert_allclose(apply(T, xs), net(xs), rtol=0, atol=1e-12)
+
+
+@given(maxout_networks(**FIXED), st.lists(st.floats(-1, 1), min_size=2, max_size=2), st.floats(-1, 4))
+def test_softmax_error_under_its_bound(net, x, log_beta) -> None:
+    beta = 10.0**log_beta
+    T = simulate(net, power_of_two_gate(net, -1.0, 1.0, for_softmax=True))
+    xs = np.array([x])
+    bound = softmax_error_bound(net, beta)
+    error = float(np.max(np.abs(apply(T, xs, beta) - net(xs))))
+    if bound > 0:
+        target(error / bound, label="softmax error / bound")
+    assert error <= bound * (1 + 1e-9)
+
+
+@given(st.data())
+def test_transformer_regions_equal_network_regions(data) -> None:
+    net = data.draw(maxout_networks(max_width=3, depth=(1, 2)))
+    x0, x1 = data.draw(points(net.input_dim)), data.draw(points(net.input_dim))
+    if x0 == x1:
+        return
+    T = simulate(net, power_of_two_gate(net, -1.0, 1.0))
+    assert transformer_segment_regions(T, x0, x1).regions == segment_regions(net, x0, x1).regions

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core import Claim
-from . import softmax_max, simulation
+from . import regions, simulation, softmax_max
 
 
 def claims() -> list[Claim]:
-    return [*softmax_max.claims(), *simulation.claims()]
+    return [*softmax_max.claims(), *simulation.claims(), *regions.claims()]
 
 
 def figures(out_dir: Path) -> list[Path]:
-    return [softmax_max.figure(out_dir)]
+    return [softmax_max.figure(out_dir), regions.slice_figure(out_dir)]

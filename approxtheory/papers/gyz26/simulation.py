@@ -23,6 +23,7 @@ from ...networks.arb_forward import maxout_arb, transformer_softmax_arb
 from ...networks.transformer import apply
 from ...regions import maxout_value, segment_regions, transformer_segment_regions, transformer_value
 from ...rigorous import nonnegative_on_orthant
+from ...strategies import maxout_networks
 from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
 from .common import claim, first_difference, power_of_two_gate, random_box_point
 
@@ -105,22 +106,11 @@ EXACT_ID = "GYZ26.prop.exact_simulation.construction.hardmax_exact"
 SOFT_SHAPE = {"input_dim": 2, "widths": (3, 2), "rank": 3}
 
 
-def _weights(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    size = int(np.prod(shape))
-    return st.lists(st.integers(-128, 128), min_size=size, max_size=size).map(lambda v: np.array(v, dtype=np.float64).reshape(shape) / GRID)
-
-
 @st.composite
 def _soft_inputs(draw: st.DrawFn) -> dict[str, Any]:
-    d, widths, k = SOFT_SHAPE["input_dim"], SOFT_SHAPE["widths"], SOFT_SHAPE["rank"]
-    layers, n_in = [], d
-    for m in widths:
-        layers.append({"weight": draw(_weights((m, k, n_in))).tolist(), "bias": draw(_weights((m, k))).tolist()})
-        n_in = m
-    net = {"kind": "maxout", "layers": layers, "readout": {"weight": draw(_weights((1, n_in))).tolist(), "bias": [0.0]}}
-    x = draw(st.lists(st.floats(-1, 1), min_size=d, max_size=d))
-    beta = 10.0 ** draw(st.floats(-1, 4))
-    return {"network": net, "x": x, "beta": beta}
+    net = draw(maxout_networks(input_dim=SOFT_SHAPE["input_dim"], widths=SOFT_SHAPE["widths"], rank=SOFT_SHAPE["rank"], grid=GRID))
+    x = draw(st.lists(st.floats(-1, 1), min_size=net.input_dim, max_size=net.input_dim))
+    return {"network": net.to_json(), "x": x, "beta": 10.0 ** draw(st.floats(-1, 4))}
 
 
 def _soft_model(e: dict[str, Any]) -> tuple[MaxoutNetwork, Any]:
