@@ -285,7 +285,7 @@ def test_zigzag_gate_symbolic(k_parity: int) -> None:
         delta = 2 * dq + ((k_parity - r_parity) % 2)
         kk = rho + delta
         c = (rho**2 - 1) / 2 if r_parity else rho**2 / 2  # the term's offset
-        at0, at1 = -c, kk * rho - c  # the pre-activation at t = 0 and t = 1
+        at1 = kk * rho - c  # the pre-activation at t = 1 (at t = 0 it is -c)
         dom = {rho_a: 0, dq: 0}
         assert nonneg_on_domain(bound(kk) - at1, dom)  # at t = 1: k r - c <= bound
         assert nonneg_on_domain(at1, dom)  # ... and k r - c >= 0, so |.| <= bound

@@ -26,18 +26,17 @@ length d = the network's input dimension.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import flint
 import numpy as np
 from flint import arb
 
 from ..core import ApproxTheoryError, ConditionResult, ConditionStatus
 from ..networks.maxout import MaxoutNetwork
+from ..rigorous import working_precision
 
 CONDITION_NAME = "GYZ26.prop.exact_simulation.gate"
 ARB_PREC = 128  # bits; only tightness depends on it, never soundness
@@ -172,16 +171,6 @@ def _check_M(M: Any, what: str = "the gate constant M") -> float:
 # Arb helpers
 
 
-@contextlib.contextmanager
-def _precision(bits: int) -> Iterator[None]:
-    old = flint.ctx.prec
-    flint.ctx.prec = bits
-    try:
-        yield
-    finally:
-        flint.ctx.prec = old
-
-
 def _down(x: arb) -> float:
     """The largest double <= every point of the ball x (-inf if x is not finite)."""
     lo = x.lower()
@@ -265,7 +254,7 @@ def gate_ibp(net: MaxoutNetwork, box_lo: Any, box_hi: Any = None, *, for_softmax
     """
     net = check_network(net)
     lo, hi = _split_box(net, box_lo) if box_hi is None else read_box(net, box_lo, box_hi)
-    with _precision(ARB_PREC):
+    with working_precision(ARB_PREC):
         layers = _ibp_arb(net, lo, hi, hull=for_softmax)
         per_layer, intervals = [], []
         for y_lo, y_hi in layers:
@@ -289,7 +278,7 @@ def gate_safe(net: MaxoutNetwork, box: Any) -> GateBound:
     """
     net = check_network(net)
     lo, hi = _split_box(net, box)
-    with _precision(ARB_PREC):
+    with working_precision(ARB_PREC):
         r = arb(float(max(np.max(np.abs(lo)), np.max(np.abs(hi)))))
         per_layer = []
         for layer in net.layers:
@@ -383,7 +372,7 @@ def gate_condition(net: MaxoutNetwork, box: Any, M: Any, *, n: int = 2048, seed:
     if sampled.M > M and sampled.witness is not None:
         w = sampled.witness
         point = np.asarray(w["point"])
-        with _precision(ARB_PREC):
+        with working_precision(ARB_PREC):
             y_lo, y_hi = _ibp_arb(net, point, point, hull=False)[w["layer"] - 1]
             a, b = y_lo[w["unit"]][w["piece"]], y_hi[w["unit"]][w["piece"]]
             least_abs = arb(0) if (a <= 0 <= b) else _arb_extreme([abs(a).lower(), abs(b).lower()], min)

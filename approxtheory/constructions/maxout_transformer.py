@@ -31,7 +31,8 @@ from flint import arb
 from ..core import ApproxTheoryError
 from ..networks.maxout import MaxoutLayer, MaxoutNetwork
 from ..networks.transformer import Block, Transformer
-from .gate import ARB_PREC, _arb_extreme, _check_M, _precision, _up, check_network
+from ..rigorous import working_precision
+from .gate import ARB_PREC, _arb_extreme, _check_M, _up, check_network
 
 Variant = Literal["full", "lean"]
 VARIANTS = ("full", "lean")
@@ -253,7 +254,7 @@ def _constant_arb(k: int, constant: str) -> arb:
 def softmax_error_terms(net: MaxoutNetwork) -> dict[str, Any]:
     """||A||_inf, Lip_l = max_{u,j} ||w^(l)_{u,j}||_1 and S = sum_l prod_{l'>l} Lip_{l'} (floats rounded up)."""
     net = check_network(net)
-    with _precision(ARB_PREC):
+    with working_precision(ARB_PREC):
         a_norm, lips, s = _terms_arb(net)
         return {"A_inf": _up(a_norm), "lip": [_up(x) for x in lips], "S": _up(s), "tokens": token_count(net)}
 
@@ -294,7 +295,7 @@ def softmax_error_bound(net: MaxoutNetwork, beta: float, constant: str = "elemen
     """
     net = check_network(net)
     beta = _check_positive(beta, "beta")
-    with _precision(ARB_PREC):
+    with working_precision(ARB_PREC):
         a_norm, _, s = _terms_arb(net)
         return _up(a_norm * _constant_arb(token_count(net), constant) * s / arb(beta))
 
@@ -303,7 +304,7 @@ def beta_for_accuracy(net: MaxoutNetwork, eps: float, constant: str = "elementar
     """beta = ||A||_inf c(k) S / eps (rounded up), so that softmax_error_bound(net, beta) <= eps (card cor.softmax_error)."""
     net = check_network(net)
     eps = _check_positive(eps, "eps")
-    with _precision(ARB_PREC):
+    with working_precision(ARB_PREC):
         a_norm, _, s = _terms_arb(net)
         beta = _up(a_norm * _constant_arb(token_count(net), constant) * s / arb(eps))
     if beta == 0.0:  # ||A||_inf = 0: T_beta = N for every beta > 0
