@@ -225,6 +225,35 @@ def _point(text: str, flag: str, dim: int) -> list[Fraction]:
     return values
 
 
+def cmd_sweep(args: argparse.Namespace, reg: Registry) -> int:
+    from functools import partial
+
+    from rich.progress import TimeRemainingColumn
+
+    from .sweep import make_cells, open_executor, parse_grid, run_sweep
+
+    grid = parse_grid(args.grid)
+    cells = make_cells([c.id for c in reg.select(args.ids)], grid)
+    factory = partial(open_executor, workers=args.workers, address=args.executor)
+    columns = (TextColumn("sweep"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} cells"),
+               TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=args.json or not err.is_terminal) as bar:
+        task = bar.add_task("sweep", total=len(cells))
+        window = 32 if args.executor else 2 * args.workers if args.workers else 1
+        summary = run_sweep(cells, Path(args.out), factory, window=window,
+                            on_done=lambda n, total: bar.update(task, completed=n))
+    data = {"out": args.out, "cells": summary.cells, "already_done": summary.already_done, "ran": summary.ran,
+            "retried": len(summary.retried), "failed": summary.failed}
+    if args.json:
+        _emit(data)
+    else:
+        out.print(f"sweep: {summary.cells} cells, {summary.already_done} already in {args.out}, {summary.ran} run, "
+                  f"{len(summary.retried)} retried, {len(summary.failed)} failed")
+        for failure in summary.failed:
+            out.print(f"[red]failed twice[/] {failure['cell']}: {failure['retry_error']}")
+    return 1 if summary.failed else 0
+
+
 def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
     from .report import write_report
 
@@ -272,6 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="count the network itself or the hardmax transformer that simulates it")
     p.add_argument("--max-breakpoints", type=_positive, default=100000, help="cap on breakpoints listed in the output")
     p.set_defaults(run=cmd_regions)
+    p = sub.add_parser("sweep", parents=[common], help="run claims over a parameter grid through an executor")
+    p.add_argument("ids", nargs="+", help="claim ids or prefixes")
+    p.add_argument("--grid", action="append", default=[], help="NAME=a,b,c or NAME=lo..hi; seed and budget are special")
+    p.add_argument("--out", default="sweep.jsonl", help="JSON-lines results; an existing file is resumed")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, default=None, help="local process pool of N workers")
+    where.add_argument("--executor", default=None, help="dask://HOST:PORT for a Dask cluster")
+    p.set_defaults(run=cmd_sweep)
     p = sub.add_parser("report", parents=[common, budget], help="check claims and write Markdown, JSON and figures")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
     p.add_argument("--out", default="report", help="output folder (default: report/)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -46,15 +46,17 @@ class Source:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a verifier may use: the seed every random choice flows from, and its budget.
+    """What a verifier may use: the seed every random choice flows from, its budget and parameters.
 
     ``budget`` is in the verifier's own unit (search examples, subdivision cells, ...); ``None``
-    means the claim's default. ``progress`` takes a fraction in [0, 1].
+    means the claim's default. ``params`` carries sweep parameters a claim may read (unknown keys
+    are ignored). ``progress`` takes a fraction in [0, 1].
     """
 
     seed: int = 0
     budget: int | None = None
     progress: Callable[[float], None] | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def budget_or(self, default: int) -> int:
         return default if self.budget is None else self.budget
