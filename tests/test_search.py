@@ -58,3 +58,13 @@ def test_search_does_not_depend_on_what_else_is_imported() -> None:
     outputs = {subprocess.run([sys.executable, "-c", program, arg], capture_output=True, text=True, check=True).stdout
                for arg in ("plain", "report")}
     assert len(outputs) == 1, outputs
+
+
+def test_softmax_error_search_does_not_retrace_after_warm_up() -> None:
+    from approxtheory.networks import transformer
+    from approxtheory.papers.gyz26 import simulation
+
+    simulation.claims()[1].check(CheckContext(seed=0, budget=5))  # warm-up: compiles the fixed shape
+    before = transformer.TRACES.count
+    simulation.claims()[1].check(CheckContext(seed=1, budget=40))
+    assert transformer.TRACES.count == before

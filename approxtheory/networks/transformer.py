@@ -17,7 +17,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..numerics import x64
+from ..numerics import TraceCounter, x64
+
+TRACES = TraceCounter()
 
 
 class Block(NamedTuple):
@@ -71,6 +73,7 @@ def _block(blk: Block, X: jax.Array, beta: jax.Array | None) -> jax.Array:
 
 
 def _forward(t: Transformer, x: jax.Array, beta: jax.Array | None) -> jax.Array:
+    TRACES.tick()
     X = _embed(t, x)
     for blk in t.blocks:
         X = _block(blk, X, beta)
