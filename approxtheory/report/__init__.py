@@ -24,14 +24,14 @@ STATUS_COLOURS = {"certified": "#1b7837", "supported": "#7fbf7b", "refuted": "#c
 
 def _summary_figure(verdicts: Sequence[Verdict], path: Path) -> Path:
     papers = sorted({v.claim_id.split(".")[0] for v in verdicts})
-    fig, ax = plt.subplots(figsize=(6, 0.6 + 0.5 * len(papers)))
+    fig, ax = plt.subplots(figsize=(7, 1.4 + 0.45 * len(papers)))
     left = [0] * len(papers)
     for status, colour in STATUS_COLOURS.items():
         counts = [sum(1 for v in verdicts if v.status.value == status and v.claim_id.startswith(p + ".")) for p in papers]
         ax.barh(papers, counts, left=left, color=colour, label=status)
         left = [a + b for a, b in zip(left, counts)]
     ax.set_xlabel("claims")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=len(STATUS_COLOURS), fontsize=8, frameon=False)
     ax.set_title("verdicts by paper")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -51,6 +51,14 @@ def paper_figures(out_dir: Path) -> list[Path]:
     return paths
 
 
+def _cell(text: object) -> str:
+    """Text safe inside a Markdown table cell: no emphasis, no HTML, no column breaks."""
+    out = str(text)
+    for ch in "\\`*_[]|":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+
+
 def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], witnesses: dict[str, str], out_dir: Path, seed: int) -> str:
     counts = Counter(v.status.value for v in verdicts)
     lines = [
@@ -61,12 +69,14 @@ def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], witnesses: d
         "`certified`: symbolic or interval proof; `supported`: numerical search found no counterexample "
         "within its budget; `refuted`: a replayable witness.",
         "",
-        "| claim | scope | provenance | verdict | method | budget | checked |",
-        "|---|---|---|---|---|---|---|",
+        "| claim | scope | provenance | verdict | method | budget |",
+        "|---|---|---|---|---|---|",
     ]
     for v in verdicts:
         budget = ", ".join(f"{k}={val}" for k, val in v.budget.items())
-        lines.append(f"| `{v.claim_id}` | {v.scope} | {v.provenance} | **{v.status.value}** | {v.method} | {budget} | {v.checked} |")
+        lines.append(f"| `{v.claim_id}` | {v.scope} | {v.provenance} | **{v.status.value}** | {v.method} | {_cell(budget)} |")
+    lines += ["", "## What each verdict checked", ""]
+    lines += [f"- `{v.claim_id}` ({v.seconds:.2f} s): {_cell(v.checked)}" for v in verdicts]
     lines += ["", "## Refuted claims", ""]
     refuted = [v for v in verdicts if v.witness is not None]
     if not refuted:
@@ -78,6 +88,28 @@ def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], witnesses: d
     for fig in figures:
         lines += [f"![{fig.stem}]({fig.relative_to(out_dir).as_posix()})", ""]
     return "\n".join(lines) + "\n"
+
+
+HTML_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>approxtheory report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 78rem; padding: 0 1rem; color: #222; }}
+table {{ border-collapse: collapse; font-size: 0.85rem; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
+th {{ background: #f3f3f3; }}
+code {{ font-size: 0.85em; }}
+img {{ max-width: 100%; border: 1px solid #eee; }}
+</style></head><body>
+{body}
+</body></html>
+"""
+
+
+def _html(markdown_text: str) -> str:
+    """The Markdown report as a self-contained page (figures stay beside it)."""
+    import markdown
+
+    return HTML_PAGE.format(body=markdown.markdown(markdown_text, extensions=["tables"]))
 
 
 def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path, *, seed: int) -> dict[str, Any]:
@@ -96,6 +128,8 @@ def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path,
         "figures": [str(f.relative_to(out_dir)) for f in figures],
     }
     (out_dir / "report.json").write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-    (out_dir / "report.md").write_text(_markdown(verdicts, figures, witnesses, out_dir, seed))
-    return {"json": str(out_dir / "report.json"), "markdown": str(out_dir / "report.md"),
+    markdown_text = _markdown(verdicts, figures, witnesses, out_dir, seed)
+    (out_dir / "report.md").write_text(markdown_text)
+    (out_dir / "report.html").write_text(_html(markdown_text))
+    return {"json": str(out_dir / "report.json"), "markdown": str(out_dir / "report.md"), "html": str(out_dir / "report.html"),
             "figures": [str(f) for f in figures], "witnesses": witnesses}

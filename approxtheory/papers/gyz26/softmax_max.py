@@ -259,8 +259,9 @@ def _searched(name: str, statement: str, bound: Bound, c_float: Any, fixture: di
         return search_outcome(
             claim_id,
             result,
-            f"searched n in [2,{MAX_TOKENS}], z = scale*a with scale in [1e-3,10], beta in [1e-2,1e4] for "
-            f"beta*gap/{bound.description} > 1; float64 JAX evaluation, violations confirmed in Arb",
+            f"searched n in [2,{MAX_TOKENS}], beta in [1e-2,1e4], z either scale*a (scale in [1e-3,10], a in [-1,1]^n) "
+            f"or gaps u/beta below an offset (u in [0,20]), then Nelder-Mead from the best input, for "
+            f"gap / ({bound.description}) > 1; float64 JAX evaluation, violations confirmed in Arb",
         )
 
     return _claim(name, statement, verify, replay=lambda w: replay_ratio(search, w), bounds=(bound,), default_budget=1000)
