@@ -1,0 +1,194 @@
+"""The token dependency graph of an attention, read off the Jacobian of apply, and its symmetry.
+
+Edge j -> i when output token i depends on input token j (CLSL25.def.sparse_pattern's pattern
+graph, with a self-loop at every i for the residual path), so users need not declare a mask.
+Dependence is judged per draw by max_{a,b} |d apply(X)[i, a] / d X[j, b]| > JACOBIAN_TOL *
+max(1, max |J|), and an edge is kept if any finite draw shows it. Masked entries of a softmax
+give exact zeros, so the tolerance only has to sit above rounding noise; several draws guard
+against a dependence that one draw happens to saturate away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import networkx as nx
+import numpy as np
+from networkx.algorithms.isomorphism import DiGraphMatcher
+
+from ..core import ApproxTheoryError
+from ..numerics import x64
+from .validate import ValidatedAttention, sample_params
+
+JACOBIAN_TOL = 1e-10
+GRAPH_DRAWS = 4
+ELEMENT_LIMIT = 5040  # list every group element up to this order (7!)
+
+Perm = tuple[int, ...]  # s[i] = sigma(i), card §2
+
+
+@dataclass(frozen=True)
+class AutomorphismGroup:
+    """Aut of a pattern graph: its order, generators, and every element when the order is at most ELEMENT_LIMIT."""
+
+    n: int
+    order: int
+    generators: tuple[Perm, ...]
+    elements: tuple[Perm, ...] | None
+
+
+@dataclass(frozen=True)
+class TokenGraph:
+    """The inferred graph with ``mask[i, j]`` iff output i depends on token j (diagonal included)."""
+
+    graph: nx.DiGraph
+    mask: np.ndarray
+    strongly_connected: bool
+    hop_diameter: int | None
+    automorphisms: AutomorphismGroup
+    draws: int
+    tolerance: float
+
+
+def graph_from_mask(mask: np.ndarray) -> nx.DiGraph:
+    """Edges j -> i for mask[i, j], plus a self-loop at every token."""
+    n = mask.shape[0]
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from((int(j), int(i)) for i, j in zip(*np.nonzero(mask)))
+    g.add_edges_from((i, i) for i in range(n))
+    return g
+
+
+@x64
+def dependency_mask(
+    va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL
+) -> tuple[np.ndarray, int]:
+    """Union over finite draws of the Jacobian sparsity of apply at random (theta, X); also the finite-draw count."""
+    key_params, key_x = jax.random.split(jax.random.key(seed))
+    params = sample_params(va.attention, va.n, va.d, key_params, draws)
+    X = jax.random.normal(key_x, (draws, va.n, va.d), dtype=jnp.float64)
+    jac = np.asarray(jax.jit(jax.vmap(jax.jacfwd(va.attention.apply, argnums=1)))(params, X))  # (draws, n, d, n, d)
+    finite = np.isfinite(jac).reshape(draws, -1).all(axis=1)
+    if not finite.any():
+        raise ApproxTheoryError(
+            f"every one of {draws} draws gave a non-finite Jacobian of apply, so the token graph cannot be inferred",
+            "make apply differentiable with finite derivatives at generic inputs, or declare pattern(n)",
+        )
+    block = np.abs(jac[finite]).max(axis=(2, 4))  # (finite draws, n, n): [i, j] = max_{a,b} |dY[i,a]/dX[j,b]|
+    scale = np.maximum(1.0, block.max(axis=(1, 2), keepdims=True))
+    return (block > tol * scale).any(axis=0) | np.eye(va.n, dtype=bool), int(finite.sum())
+
+
+def token_graph(va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL) -> TokenGraph:
+    """The inferred dependency graph of ``va`` with connectivity, hop diameter and automorphism group."""
+    mask, used = dependency_mask(va, draws, seed, tol)
+    g = graph_from_mask(mask)
+    return TokenGraph(g, mask, nx.is_strongly_connected(g), hop_diameter(g), automorphism_group(g), used, tol)
+
+
+def hop_diameter(g: nx.DiGraph) -> int | None:
+    """max over (j, i) of the shortest directed path length j -> i; None when not strongly connected."""
+    if not nx.is_strongly_connected(g):
+        return None
+    return max(max(lengths.values()) for _, lengths in nx.all_pairs_shortest_path_length(g))
+
+
+def automorphism_group(g: nx.DiGraph, element_limit: int = ELEMENT_LIMIT) -> AutomorphismGroup:
+    """Aut(g) by a stabiliser chain over the base 0, 1, ..., n-1, deepest level first.
+
+    |Aut| = prod_k |orbit of k under the pointwise stabiliser of 0..k-1|. Candidates for the
+    orbit are the points that colour refinement (with 0..k-1 pinned) cannot tell from k; each
+    candidate not yet reached by the generators found so far (all of which fix 0..k-1) costs
+    one VF2 search. The automorphisms found form a strong generating set.
+    """
+    n = g.number_of_nodes()
+    if sorted(g.nodes) != list(range(n)):
+        raise ValueError("automorphism_group expects nodes 0..n-1")
+    adj = nx.to_numpy_array(g, nodelist=range(n), dtype=bool).T  # adj[i, j]: edge j -> i
+    order, generators = 1, []
+    for k in range(n - 1, -1, -1):
+        colours = _refine(adj, _pinned_colours(n, range(k)))
+        orbit = {k}
+        for u in np.flatnonzero(colours == colours[k]):
+            if int(u) not in orbit:
+                perm = _pinned_automorphism(adj, k, int(u))
+                if perm is not None:
+                    generators.append(perm)
+                    orbit = _orbit(k, generators)
+        order *= len(orbit)
+    elements = _elements(n, generators) if order <= element_limit else None
+    return AutomorphismGroup(n, order, tuple(generators), elements)
+
+
+def _pinned_colours(n: int, pinned: Iterable[int]) -> np.ndarray:
+    colours = np.zeros(n, dtype=int)
+    for c, x in enumerate(pinned, start=1):
+        colours[x] = c
+    return colours
+
+
+def _refine(adj: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """Colour refinement (1-WL) on a digraph: split classes by counts of in- and out-neighbour colours.
+
+    Colours are ranks of signatures, so two graphs refined together (as one disjoint union) get
+    comparable colours; automorphisms fixing the initial colours preserve the refined ones.
+    """
+    a = adj.astype(np.int64)
+    while True:
+        onehot = np.eye(colours.max() + 1, dtype=np.int64)[colours]
+        signature = np.concatenate([colours[:, None], a @ onehot, a.T @ onehot], axis=1)
+        refined = np.unique(signature, axis=0, return_inverse=True)[1].ravel()
+        if refined.max() == colours.max():
+            return refined
+        colours = refined
+
+
+def _pinned_automorphism(adj: np.ndarray, k: int, u: int) -> Perm | None:
+    """An automorphism fixing 0..k-1 pointwise and sending k to u, or None.
+
+    Both pinnings are refined together on the disjoint union; different colour counts rule the
+    map out at once, and otherwise VF2 searches among colour-preserving maps.
+    """
+    n = adj.shape[0]
+    union = np.zeros((2 * n, 2 * n), dtype=bool)
+    union[:n, :n] = union[n:, n:] = adj
+    colours = np.concatenate([_pinned_colours(n, [*range(k), k]), _pinned_colours(n, [*range(k), u])])
+    colours = _refine(union, colours)
+    left, right = colours[:n], colours[n:]
+    if sorted(left) != sorted(right):
+        return None
+    g1, g2 = (graph_from_mask(adj) for _ in range(2))
+    nx.set_node_attributes(g1, dict(enumerate(left.tolist())), "colour")
+    nx.set_node_attributes(g2, dict(enumerate(right.tolist())), "colour")
+    matcher = DiGraphMatcher(g1, g2, node_match=lambda a, b: a["colour"] == b["colour"])
+    mapping = next(matcher.isomorphisms_iter(), None)
+    return None if mapping is None else tuple(mapping[i] for i in range(n))
+
+
+def _orbit(v: int, generators: Iterable[Perm]) -> set[int]:
+    gens = list(generators)
+    orbit, frontier = {v}, [v]
+    while frontier:
+        x = frontier.pop()
+        for s in gens:
+            if s[x] not in orbit:
+                orbit.add(s[x])
+                frontier.append(s[x])
+    return orbit
+
+
+def _elements(n: int, generators: list[Perm]) -> tuple[Perm, ...]:
+    identity = tuple(range(n))
+    seen, frontier = {identity}, [identity]
+    while frontier:
+        a = frontier.pop()
+        for s in generators:
+            b = tuple(s[a[i]] for i in range(n))  # s o a
+            if b not in seen:
+                seen.add(b)
+                frontier.append(b)
+    return tuple(sorted(seen))

@@ -1,0 +1,97 @@
+"""The token graph read off the Jacobian matches declared patterns; connectivity, diameter and symmetry are right."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import jax.numpy as jnp
+import networkx as nx
+import numpy as np
+import pytest
+
+from approxtheory.attention import Mechanism, automorphism_group, graph_from_mask, hop_diameter, token_graph, validate
+from approxtheory.attention import expected as ex
+from approxtheory.attention import patterns
+from approxtheory.attention.zoo import ZOO, mean, softmax, window, zero
+
+MASKED = sorted(k for k in ZOO if ZOO[k]().pattern is not None)
+
+
+@pytest.mark.parametrize("name", MASKED)
+@pytest.mark.parametrize("n", [5, 6])
+def test_inferred_graph_equals_declared_pattern(name: str, n: int) -> None:
+    va = validate(ZOO[name](), n, 3)
+    tg = token_graph(va)
+    np.testing.assert_array_equal(tg.mask, va.pattern | np.eye(n, dtype=bool))
+    assert tg.draws > 0
+    facts = ex.pattern_facts(va.pattern)
+    assert (tg.strongly_connected, tg.hop_diameter, tg.automorphisms.order) == (
+        facts.strongly_connected,
+        facts.hop_diameter,
+        facts.aut_order,
+    )
+
+
+def _dihedral(n: int) -> set[tuple[int, ...]]:
+    rotations = {tuple((i + k) % n for i in range(n)) for k in range(n)}
+    return rotations | {tuple((k - i) % n for i in range(n)) for k in range(n)}
+
+
+@pytest.mark.parametrize("n", [5, 6, 8])
+def test_wrapped_window_has_the_dihedral_group(n: int) -> None:
+    tg = token_graph(validate(window(w=1, wrap=True), n, 2))
+    assert tg.automorphisms.order == 2 * n
+    assert set(tg.automorphisms.elements) == _dihedral(n)
+
+
+@pytest.mark.parametrize("n", [5, 6])
+def test_open_window_has_only_the_reflection(n: int) -> None:
+    tg = token_graph(validate(window(w=1, wrap=False), n, 2))
+    assert set(tg.automorphisms.elements) == {tuple(range(n)), tuple(range(n - 1, -1, -1))}
+    assert tg.hop_diameter == n - 1
+
+
+def test_dense_and_degenerate_mechanisms() -> None:
+    dense = token_graph(validate(softmax, 4, 2))
+    assert dense.mask.all() and dense.hop_diameter == 1 and dense.automorphisms.order == 24
+    assert token_graph(validate(mean, 4, 2)).mask.all()
+    blind = token_graph(validate(zero, 4, 2))
+    assert not blind.strongly_connected and blind.hop_diameter is None
+    np.testing.assert_array_equal(blind.mask, np.eye(4, dtype=bool))
+
+
+def test_graph_of_an_undeclared_user_mask() -> None:
+    # a user's causal-like mask that declares no pattern: the graph is inferred, not read
+    def apply(params, X):
+        n = X.shape[0]
+        s = jnp.where(np.tril(np.ones((n, n), dtype=bool)), X @ params["w"] @ X.T, -jnp.inf)
+        return jnp.exp(s - s.max(axis=-1, keepdims=True)) @ X
+
+    mech = Mechanism("user_causal", lambda k, n, d: {"w": jnp.eye(d)}, apply)
+    tg = token_graph(validate(mech, 4, 2))
+    np.testing.assert_array_equal(tg.mask, patterns.causal(4))
+    assert not tg.strongly_connected and tg.automorphisms.order == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_automorphism_group_matches_brute_force_on_random_digraphs(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 7))
+    mask = rng.random((n, n)) < rng.choice([0.2, 0.5, 0.8])
+    mask = mask | mask.T if seed % 2 else mask  # undirected and directed cases
+    group = automorphism_group(graph_from_mask(mask))
+    adj = mask | np.eye(n, dtype=bool)
+    brute = {s for s in itertools.permutations(range(n)) if (adj[np.ix_(s, s)] == adj).all()}
+    assert group.order == len(brute) and set(group.elements) == brute
+
+
+def test_large_symmetric_group_without_enumeration() -> None:
+    group = automorphism_group(graph_from_mask(np.ones((12, 12), dtype=bool)))
+    assert group.order == math.factorial(12) and group.elements is None
+    assert len(group.generators) < 12 * 12
+
+
+def test_hop_diameter_is_directed() -> None:
+    cycle = graph_from_mask(np.roll(np.eye(5, dtype=bool), 1, axis=1))  # j -> i only for j = i + 1
+    assert nx.is_strongly_connected(cycle) and hop_diameter(cycle) == 4
