@@ -254,6 +254,26 @@ def cmd_sweep(args: argparse.Namespace, reg: Registry) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
+    from .attention import load_attention
+    from .uap import check_uap
+
+    attention = load_attention(args.target)
+    with err.status(f"checking {args.target} at n={args.n}, d={args.d}", spinner="dots") if not args.json and err.is_terminal \
+            else contextlib.nullcontext():
+        report = check_uap(attention, n=args.n, d=args.d, group=args.group, max_depth=args.max_depth, seed=args.seed)
+    data = report.to_json()
+    if args.json:
+        _emit(data)
+    else:
+        for line in report.human_lines():
+            out.print(escape(line))
+    if args.expect and data["verdict"] != args.expect:
+        err.print(f"expected verdict {args.expect}, got {data['verdict']}")
+        return 1
+    return 0
+
+
 def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
     from .report import write_report
 
@@ -309,6 +329,16 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--workers", type=_positive, default=None, help="local process pool of N workers")
     where.add_argument("--executor", default=None, help="dask://HOST:PORT for a Dask cluster")
     p.set_defaults(run=cmd_sweep)
+    p = sub.add_parser("uap", parents=[common], help="check a custom attention against the UAP framework (CLSL25)")
+    p.add_argument("target", help="package.module:NAME or path/to/file.py:NAME (an object with init and apply)")
+    p.add_argument("--n", type=_positive, default=6, help="number of tokens (default 6)")
+    p.add_argument("--d", type=_positive, default=2, help="token width (default 2)")
+    p.add_argument("--group", default="auto", choices=("auto", "S_n", "C_n", "D_n", "trivial"),
+                   help="the permutation group the verdict is about (default: the mechanism's own)")
+    p.add_argument("--max-depth", type=_positive, default=3, help="deepest attention-only composition tried")
+    p.add_argument("--expect", choices=("uap", "not_uap", "undecided"), default=None,
+                   help="exit 1 unless the verdict is this (for CI)")
+    p.set_defaults(run=cmd_uap)
     p = sub.add_parser("report", parents=[common, budget], help="check claims and write Markdown, JSON and figures")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
     p.add_argument("--out", default="report", help="output folder (default: report/)")
