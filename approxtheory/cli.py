@@ -71,7 +71,7 @@ def _progress(enabled: bool, total: int) -> Iterator[Any]:
 
 def _summary(verdict: Verdict) -> str:
     ev = verdict.evidence
-    if "max_ratio" in ev:
+    if isinstance(ev.get("max_ratio"), float) and "examples_run" in ev:
         return f"max ratio {ev['max_ratio']:.6g} over {ev['examples_run']} examples"
     for key in ("steps", "instances"):
         if isinstance(ev.get(key), dict):

@@ -1,0 +1,111 @@
+"""Seeded draws for the conditions: parameter stacks (draw x scale, layer) and inputs in general position.
+
+Every random choice flows from one seed through a per-consumer stream, so adding draws to one condition
+never changes another's. Parameters come from the attention's own ``init`` via
+``approxtheory.attention.sample_params``; inputs from NumPy generators seeded with (seed, stream).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..attention import ValidatedAttention, sample_params, validate
+from ..numerics import x64
+
+STREAMS = {
+    "equivariance": 2,
+    "analyticity": 3,
+    "battery_params": 4,
+    "battery_inputs": 5,
+    "kernel": 6,
+    "ffn": 7,
+    "witness": 8,
+}
+KEY_RULE = ("layer key = fold_in(fold_in(key(seed), stream), layer); draws = sample_params(layer key, draws) "
+            "(init on split(layer key, draws)); floating leaves then multiplied by each scale")
+
+
+def validated(attention: Any, n: int, d: int, seed: int = 0) -> ValidatedAttention:
+    """Pass a ValidatedAttention through (checking n, d), or validate a raw attention at (n, d)."""
+    if isinstance(attention, ValidatedAttention):
+        if (attention.n, attention.d) != (n, d):
+            raise ValueError(f"the attention was validated at n={attention.n}, d={attention.d}, not n={n}, d={d}")
+        return attention
+    return validate(attention, n, d, seed)
+
+
+def input_rng(seed: int, stream: str) -> np.random.Generator:
+    return np.random.default_rng([seed, STREAMS[stream]])
+
+
+def layer_key(seed: int, stream: str, layer: int) -> jax.Array:
+    return jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), STREAMS[stream]), layer)
+
+
+@dataclass(frozen=True)
+class ParamDraws:
+    """Parameters stacked as (draws * scales, layers, ...): entry ``r * len(scales) + s`` is draw r at scale s."""
+
+    stacked: Any
+    draws: int
+    scales: tuple[float, ...]
+    layers: int
+    seed: int
+    stream: str
+
+    @property
+    def count(self) -> int:
+        return self.draws * len(self.scales)
+
+    def scale_of(self, index: int) -> float:
+        return self.scales[index % len(self.scales)]
+
+    def first_layers(self, m: int) -> Any:
+        return jax.tree_util.tree_map(lambda leaf: leaf[:, :m], self.stacked)
+
+    def layer(self, k: int) -> Any:
+        return jax.tree_util.tree_map(lambda leaf: leaf[:, k], self.stacked)
+
+    def keys(self) -> dict[str, Any]:
+        return {"seed": self.seed, "stream": STREAMS[self.stream], "draws": self.draws,
+                "scales": list(self.scales), "rule": KEY_RULE}
+
+
+@x64
+def draw_params(va: ValidatedAttention, seed: int, stream: str, draws: int, layers: int = 1,
+                scales: Sequence[float] = (1.0,)) -> ParamDraws:
+    """``draws`` independent parameter sets per layer (independent across layers), each at every scale."""
+    per_layer = [sample_params(va.attention, va.n, va.d, layer_key(seed, stream, k), draws) for k in range(layers)]
+    stacked = jax.tree_util.tree_map(lambda *ls: jnp.stack(ls, axis=1), *per_layer)  # (draws, layers, ...)
+    factors = jnp.asarray(scales, dtype=jnp.float64)
+
+    def scale(leaf: jax.Array) -> jax.Array:
+        out = leaf[:, None] * factors.reshape((1, -1) + (1,) * (leaf.ndim - 1))
+        return out.reshape((-1,) + leaf.shape[1:])
+
+    return ParamDraws(jax.tree_util.tree_map(scale, stacked), draws, tuple(float(s) for s in scales), layers, seed, stream)
+
+
+def min_row_distance(X: np.ndarray) -> float:
+    diff = X[:, None, :] - X[None, :, :]
+    dist = np.sqrt((diff ** 2).sum(-1))
+    np.fill_diagonal(dist, np.inf)
+    return float(dist.min())
+
+
+def general_position_inputs(rng: np.random.Generator, count: int, n: int, d: int,
+                            min_distance: float = 0.05) -> np.ndarray:
+    """``count`` standard-normal inputs whose rows are pairwise at least ``min_distance`` apart (GP1)."""
+    out = np.empty((count, n, d))
+    for c in range(count):
+        X = rng.standard_normal((n, d))
+        while min_row_distance(X) < min_distance:
+            X = rng.standard_normal((n, d))
+        out[c] = X
+    return out

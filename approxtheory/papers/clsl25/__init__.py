@@ -1,0 +1,203 @@
+"""CLSL25: Cheng, Lin, Shen & Li, a UAP framework for transformer-type architectures (card
+cheng_lin_shen_li_2025.md). The corollaries are checked by running the UAP checker
+(approxtheory.uap) on the zoo entries the card names; numerical witnesses make them `supported`
+at most. Two readings of the card's secondary sources are refuted with replayable witnesses.
+"""
+
+from __future__ import annotations
+
+
+import functools
+import math
+from pathlib import Path
+from typing import Any
+
+from ...attention.zoo import ZOO
+from ...core import CheckContext, Claim, Outcome, Provenance, Replay, Scope, Source, Status, Witness
+from ...uap import check_uap
+
+SOURCE = Source("CLSL25", "arXiv:2506.23551v2 (NeurIPS 2025), read through secondary sources; card reconstruction",
+                "card cheng_lin_shen_li_2025.md")
+N, D = 6, 2  # small enough for exhaustive group search; n - 1 >= 4 exposes depth effects
+
+
+@functools.lru_cache(maxsize=None)
+def zoo_report(name: str, n: int = N, d: int = D, seed: int = 0, group: str = "auto") -> dict[str, Any]:
+    """check_uap on a zoo entry (cached: claims and the report's table share runs)."""
+    return check_uap(ZOO[name](), n=n, d=d, group=group, seed=seed).to_json()
+
+
+def _row(name: str, seed: int, group: str = "auto") -> dict[str, Any]:
+    got = zoo_report(name, seed=seed, group=group)
+    want = ZOO[name].expected(N)
+    return {"verdict": got["verdict"], "group": got["group"]["name"], "order": got["group"]["order"],
+            "layers": got["min_attention_layers"], "expected_verdict": want.verdict, "expected_group": want.group,
+            "expected_order": want.group_order, "expected_layers": want.min_attention_layers,
+            "seconds": got["settings"].get("seconds")}
+
+
+def _same_group(row: dict[str, Any]) -> bool:
+    """Names agree, or the card's Aut(N) is whatever the checker named a group of the same order."""
+    if row["expected_group"] == "Aut(N)":
+        return row["expected_order"] is None or row["order"] == row["expected_order"]
+    return row["group"] == row["expected_group"]
+
+
+def _agrees(row: dict[str, Any], check_layers: bool) -> bool:
+    return (row["verdict"] == row["expected_verdict"] and _same_group(row)
+            and (row["expected_order"] is None or row["order"] == row["expected_order"])
+            and (not check_layers or row["expected_layers"] is None or row["layers"] == row["expected_layers"]))
+
+
+def _zoo_claim(card_id: str, name: str, statement: str, entries: tuple[str, ...], provenance: Provenance,
+               check_layers: bool = True, group: str = "auto") -> Claim:
+    def verify(ctx: CheckContext) -> Outcome:
+        rows = {e: _row(e, ctx.seed, group) for e in entries}
+        agree = {e: _agrees(r, check_layers) for e, r in rows.items()}
+        # The checker's uap is numerical evidence; not_uap rests on exact Jacobian zeros at sampled points.
+        status = Status.SUPPORTED if all(agree.values()) else Status.INCONCLUSIVE
+        return Outcome(status, "uap checker",
+                       f"approxtheory.uap on the zoo entries {', '.join(entries)} at n={N}, d={D}, group {group}: verdict, "
+                       f"group{' and smallest depth' if check_layers else ''} against the card's prediction",
+                       {"n": N, "d": D, "seed": ctx.seed, "draws_per_scale": 4, "scales": [0.1, 1, 3]},
+                       {"entries": rows, "agrees": agree})
+
+    return Claim(id=f"{card_id}.statement.{name}", statement=statement, source=SOURCE, provenance=provenance,
+                 scope=Scope.STATEMENT, verify=verify, default_budget=1, budget_unit="checker runs")
+
+
+# --- refutations ----------------------------------------------------------------------------------
+
+HOP_ID = "CLSL25.cor.sparse.statement.depth_equals_hop_diameter"
+
+
+def _hop_verify(ctx: CheckContext) -> Outcome:
+    # cor.sparse [secondary] read as: attention-only depth D = hop diameter already distinguishes tokens.
+    rows = {}
+    for name in ("window", "window_wrap", "global_window", "bigbird"):
+        report = zoo_report(name, seed=ctx.seed)
+        hop = report["conditions"]["connectivity"]["evidence"].get("hop_diameter")
+        rows[name] = {"hop_diameter": hop, "min_attention_layers": report["min_attention_layers"]}
+    for name, row in rows.items():
+        if row["hop_diameter"] is not None and row["min_attention_layers"] is not None and row["min_attention_layers"] > row["hop_diameter"]:
+            pair = _failing_pair_at(name, row["hop_diameter"], ctx.seed)
+            if pair is not None:
+                witness = Witness(HOP_ID, {"mechanism": ZOO[name].target, **pair}, {"max_sep": pair["max_sep"]},
+                                  seed=ctx.seed, note="near-certificate: exact zero separation at every draw of an analytic family")
+                return Outcome(Status.REFUTED, "uap checker",
+                               f"smallest separating depth against the hop diameter on connected sparse patterns (n={N}, d={D})",
+                               {"n": N, "d": D, "seed": ctx.seed}, {"patterns": rows, "refuting_pattern": name}, witness)
+    return Outcome(Status.SUPPORTED, "uap checker", "smallest separating depth equals the hop diameter",
+                   {"n": N, "d": D, "seed": ctx.seed}, {"patterns": rows})
+
+
+def _failing_pair_at(name: str, depth: int, seed: int) -> dict[str, Any] | None:
+    from ...attention import token_graph
+    from ...conditions._draws import validated
+    from ...conditions.distinguishability import check_distinguishability
+    from ...conditions.equivariance import find_symmetry_group
+
+    va = validated(ZOO[name](), N, D, seed)
+    tg = token_graph(va, seed=seed)
+    search = find_symmetry_group(va, n=N, d=D, seed=seed, graph=tg, requested=None)
+    result = check_distinguishability(va, n=N, d=D, group=search.group, graph=tg, max_depth=depth, seed=seed)
+    pair = result.evidence.get("failing_pair")
+    if not pair or pair.get("max_sep", 1.0) > 0.0:
+        return None
+    return {key: pair[key] for key in ("X", "Y", "slots", "depth", "max_sep", "generator_meaning", "detail")} | {"draws": 4}
+
+
+def _hop_replay(w: Witness) -> Replay:
+    from ...attention import load_attention
+    from ...conditions.distinguishability import TOLERANCE, replay_pair
+
+    i = w.inputs
+    sep = replay_pair(load_attention(i["mechanism"]), X=i["X"], Y=i["Y"], slots=i["slots"], depth=i["depth"],
+                      seed=w.seed or 0, draws=i["draws"])
+    reproduced = sep is not None and sep <= TOLERANCE
+    return Replay(reproduced, {"max_sep": sep, "depth": i["depth"]},
+                  f"slots {i['slots']} are {'never' if reproduced else ''} separated at depth {i['depth']}")
+
+
+LONGFORMER_ID = "CLSL25.table.longformer.statement.depth_ceil_n_over_2w"
+
+
+def _window_distance(n: int, w: int) -> int:
+    """Hop diameter of the sliding window N(i) = {j : |j - i| <= w}: from token 0 to n-1 in steps of w."""
+    return math.ceil((n - 1) / w)
+
+
+def _longformer_verify(ctx: CheckContext) -> Outcome:
+    # The table row [secondary, unverified] says ceil(n/(2w)) attention layers. After m layers output i depends
+    # on x_j only if dist(j -> i) <= m (card def.sparse_pattern), and dist(0 -> n-1) = ceil((n-1)/w): with fewer
+    # layers, changing x_0 never moves output n-1, so no depth below the diameter distinguishes tokens.
+    rows = {f"n={n},w={w}": {"table": math.ceil(n / (2 * w)), "diameter": _window_distance(n, w)}
+            for n in range(3, 17) for w in range(1, 4) if 2 * w < n}
+    bad = {k: v for k, v in rows.items() if v["table"] < v["diameter"]}
+    report = zoo_report("window", seed=ctx.seed)
+    graph = report["conditions"]["connectivity"]["evidence"].get("hop_diameter")
+    evidence = {"counterexamples": len(bad), "of": len(rows), "checker_hop_diameter_n6_w1": graph,
+                "checker_min_layers_n6_w1": report["min_attention_layers"], "first": dict(list(bad.items())[:5])}
+    if not bad:
+        return Outcome(Status.SUPPORTED, "exact", "table depth against the hop diameter", {"cases": len(rows)}, evidence)
+    witness = Witness(LONGFORMER_ID, {"n": 6, "w": 1}, {"table_layers": 3, "hop_diameter": _window_distance(6, 1)},
+                      seed=ctx.seed, note="reachability: output n-1 cannot depend on x_0 with fewer layers than dist(0 -> n-1)")
+    return Outcome(Status.REFUTED, "exact",
+                   "the table's ceil(n/(2w)) layers against the exact hop diameter ceil((n-1)/w) of the sliding window "
+                   "(integer arithmetic, for 3 <= n <= 16, 1 <= w <= 3), and the checker's Jacobian graph at n=6, w=1",
+                   {"cases": len(rows)}, evidence, witness)
+
+
+def _longformer_replay(w: Witness) -> Replay:
+    from ...attention import token_graph
+    from ...attention.zoo import window
+    from ...conditions._draws import validated
+
+    n, width = int(w.inputs["n"]), int(w.inputs["w"])
+    table, diameter = math.ceil(n / (2 * width)), _window_distance(n, width)
+    measured = token_graph(validated(window(w=width), n, D, 0)).hop_diameter
+    return Replay(table < diameter and measured == diameter, {"table_layers": table, "hop_diameter": diameter,
+                                                              "measured_hop_diameter": measured},
+                  "the table's depth is below the hop diameter" if table < diameter else "no contradiction")
+
+
+def claims() -> list[Claim]:
+    S, R = Provenance.SECONDARY, Provenance.RECONSTRUCTED
+    return [
+        _zoo_claim("CLSL25.cor.kernel", "one_layer_s_n", "softmax, exponential, Gaussian and Performer kernel attention: S_n-UAP with one attention layer",
+                   ("softmax", "kernel_exponential", "kernel_gaussian", "performer"), S),
+        _zoo_claim("CLSL25.cor.linformer", "trivial_group_one_layer", "Linformer: UAP for the trivial group with one attention layer",
+                   ("linformer",), S),
+        _zoo_claim("CLSL25.cor.symmetric", "bias_groups", "softmax with a (j-i) mod n bias is C_n-UAP; with a cyclic-distance bias D_n-UAP",
+                   ("bias_cyclic", "bias_dihedral"), S, check_layers=False),
+        _zoo_claim("CLSL25.cor.sparse", "connected_patterns", "sparse softmax with a connected pattern is Aut(N)-UAP",
+                   ("window", "window_wrap", "global_window", "bigbird"), S, check_layers=False),
+        _zoo_claim("CLSL25.neg", "obstructions", "no mixing, self-only or disconnected patterns are not UAP (card §5 cases 1-3)",
+                   ("zero", "self_only", "causal", "blocks"), R),
+        _zoo_claim("CLSL25.neg", "undecided_cases", "content-blind mean attention and non-analytic linear attention stay undecided (card §5 cases 4-5)",
+                   ("mean", "linear_relu", "linear_elu"), R),
+        Claim(id=HOP_ID, statement="attention-only depth equal to the hop diameter distinguishes tokens on connected patterns",
+              source=SOURCE, provenance=R, scope=Scope.STATEMENT, verify=_hop_verify, replay=_hop_replay,
+              default_budget=1, budget_unit="checker runs"),
+        Claim(id=LONGFORMER_ID, statement="a sliding window of width w needs ceil(n/(2w)) attention layers (corollary table row)",
+              source=SOURCE, provenance=S, scope=Scope.STATEMENT, verify=_longformer_verify, replay=_longformer_replay,
+              default_budget=1, budget_unit="table"),
+    ]
+
+
+def tables() -> list[tuple[str, str]]:
+    """The zoo at n=6, d=2: the checker's verdict, group and depth next to the card's prediction."""
+    lines = ["| mechanism | verdict | group (order) | layers | card predicts |", "|---|---|---|---|---|"]
+    for name in ZOO:
+        r = _row(name, 0)
+        mark = "" if _agrees(r, True) else " (differs)"
+        lines.append(f"| `{name}` | {r['verdict']} | {r['group']} ({r['order']}) | {r['layers'] if r['layers'] is not None else '-'} | "
+                     f"{r['expected_verdict']}, {r['expected_group']}, {r['expected_layers'] if r['expected_layers'] is not None else '-'}{mark} |")
+    return [("UAP summary of the attention zoo (CLSL25, n=6, d=2, seed 0)", "\n".join(lines))]
+
+
+def figures(out_dir: Path) -> list[Path]:
+    return []
+
+
+

@@ -1,0 +1,17 @@
+"""WE24: Wang & E (2024), expressive power and mechanisms of Transformers for sequence modeling (wang_e_2024.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...core import Claim
+from . import algebra, constructions, experiments, figures as _figures, prop42, rates, rounding
+
+
+def claims() -> list[Claim]:
+    return [*algebra.claims(), *rates.claims(), *prop42.claims(), *constructions.claims(), *rounding.claims(),
+            *experiments.claims()]
+
+
+def figures(out_dir: Path) -> list[Path]:
+    return [_figures.error_vs_heads(out_dir)]

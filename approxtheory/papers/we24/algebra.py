@@ -1,0 +1,311 @@
+"""WE24 statement algebra, certified by SymPy and exact arithmetic (card §2, §3, §6).
+
+Normalisers, the optimal and equal head splits, heads needed for an accuracy, the admissible rates
+of Thm 5.1, the depth formula and Thm 4.4's special cases, Prop 4.5's comparison, the rounding
+thresholds behind the width conditions, and the score identities of the dot-product and TMX heads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from ...core import Bound, CheckContext, Claim, Outcome, Scope, SymbolSpec
+from ...memory.bases import normaliser
+from ...memory.structure import fits_template, layers_needed, nesting_depth
+from ...rigorous import certify_leq, enclose
+from .common import certified, claim, is_zero, step
+
+n_spec = SymbolSpec("n", "rate exponent n of the theorem", lo=1, integer=True)
+H_spec = SymbolSpec("H", "number of attention heads", lo=1, integer=True)
+M_spec = SymbolSpec("M", "number of memories", lo=1, integer=True)
+T_spec = SymbolSpec("T", "memory position (offset in tokens)", lo=1, integer=True)
+eps_spec = SymbolSpec("epsilon", "target attention error", lo=sp.Rational(1, 10**12))
+n, H, M, T, epsilon = (s.symbol for s in (n_spec, H_spec, M_spec, T_spec, eps_spec))
+
+EQUAL_SPLIT = Bound(
+    id="WE24.thm5.1.bound.equal_split_shape",
+    expr=M ** (n + 1) / H**n,
+    symbols=(n_spec, H_spec, M_spec),
+    description="E_ess / C(n) = M^(n+1)/H^n: M memories, H/M heads each",
+    canonical=tuple({"n": a, "H": b, "M": c} for a, b, c in ((1, 8, 2), (2, 16, 3), (4, 64, 4))),
+)
+HEADS_LIN = Bound(
+    id="WE24.thm3.1.bound.heads_needed_lin",
+    expr=(M ** (n + 1) * sp.exp(sp.Rational(1, 100) * (n + 1) * T) / epsilon) ** (1 / n),
+    symbols=(n_spec, M_spec, T_spec, eps_spec),
+    description="heads for E_fixed_lin <= epsilon with all T_i = T and C(n) = 1",
+    canonical=tuple({"n": a, "M": b, "T": c, "epsilon": "1/100"} for a, b, c in ((1, 1, 10), (2, 3, 100), (3, 2, 1000))),
+)
+HEADS_LOG = Bound(
+    id="WE24.thm3.1.bound.heads_needed_log",
+    expr=(M ** (n + 1) * T ** (sp.Rational(101, 100) * (n + 1)) / epsilon) ** (1 / n),
+    symbols=(n_spec, M_spec, T_spec, eps_spec),
+    description="heads for E_fixed_log <= epsilon with all T_i = T and C(n) = 1",
+    canonical=tuple({"n": a, "M": b, "T": c, "epsilon": "1/100"} for a, b, c in ((1, 1, 10), (2, 3, 100), (3, 2, 1000))),
+)
+LOG_ROUNDING_GAP = Bound(
+    id="WE24.thm4.1.bound.log_rounding_gap",
+    expr=T * (sp.exp(1 / (4 * T)) - 1),
+    symbols=(T_spec,),
+    description="worst |g e^delta - g| for g <= T, |delta| <= 1/(4T): rounding returns g while it is < 1/2",
+    canonical=({"T": 1}, {"T": 10}, {"T": 1000}),
+)
+
+
+# --- WE24.def.normaliser ----------------------------------------------------------------------
+
+def _verify_normalisers(ctx: CheckContext) -> Outcome:
+    p = sp.Symbol("p", positive=True)
+    N = sp.Symbol("N", integer=True, positive=True)
+    j = sp.Symbol("j", integer=True, nonnegative=True)
+    finite = sp.summation(sp.exp(-p * j), (j, 0, N))
+    finite_form = (1 - sp.exp(-p * (N + 1))) / (1 - sp.exp(-p))
+    finite_ok = isinstance(finite, sp.Piecewise) and is_zero(finite.args[-1][0] - finite_form)
+    steps = {
+        "finite window Z_lin": step("sum_{j=0}^N e^{-pj} = (1 - e^{-p(N+1)})/(1 - e^{-p}) for p > 0", finite_ok),
+        "Z_lin as N -> oo": step("limit of the window form is 1/(1 - e^{-p})",
+                                 is_zero(sp.limit(finite_form, N, sp.oo) - 1 / (1 - sp.exp(-p)))),
+        "Z_lin(log 2) = 2": step("1/(1 - e^{-log 2}) == 2", sp.simplify(1 / (1 - sp.exp(-sp.log(2)))) == 2),
+        "Z_log(2) = pi^2/6": step("zeta(2) == pi^2/6", sp.zeta(2) == sp.pi**2 / 6),
+        "Z_log(4) = pi^4/90": step("zeta(4) == pi^4/90", sp.zeta(4) == sp.pi**4 / 90),
+        "finite window Z_log": step("zeta(3) - zeta(3, 5) == harmonic(4, 3)",
+                                    is_zero(sp.zeta(3) - sp.zeta(3, 5) - sp.harmonic(4, 3))),
+    }
+    floats = {
+        "Z_lin(log 2)": normaliser("lin", math.log(2)), "Z_log(2)": normaliser("log", 2.0),
+        "Z_log(4)": normaliser("log", 4.0), "Z_lin window N=9, p=log 2": normaliser("lin", math.log(2), 9),
+        "Z_log window N=4, p=3": normaliser("log", 3.0, 4),
+    }
+    exact = {"Z_lin(log 2)": 2.0, "Z_log(2)": math.pi**2 / 6, "Z_log(4)": math.pi**4 / 90,
+             "Z_lin window N=9, p=log 2": 2 - 2.0**-9, "Z_log window N=4, p=3": float(sp.harmonic(4, 3))}
+    gaps = {k: abs(floats[k] - exact[k]) / exact[k] for k in floats}
+    steps["library normalisers match the closed forms"] = step("relative gap <= 1e-14 (float64 evaluation)",
+                                                               max(gaps.values()) <= 1e-14, relative_gaps=gaps)
+    return certified(steps, "Z_lin, Z_log and their window forms (SymPy summation, limit and zeta values); the float "
+                     "normalisers of approxtheory.memory.bases agree with them", {"symbolic": "sympy"})
+
+
+# --- WE24.thm3.1 head split -------------------------------------------------------------------
+
+def _verify_optimal_split(ctx: CheckContext) -> Outcome:
+    C, Hs, nn = sp.symbols("C H n", positive=True)
+    a = sp.symbols("a1:4", positive=True)
+    S = sum(a)
+    split = [Hs * ak / S for ak in a]
+    total = sum(C * ak ** (nn + 1) / hk**nn for ak, hk in zip(a, split))
+    simplified = sp.powsimp(sp.expand_power_base(total, force=True), force=True)
+    ak, hk, Sg = sp.symbols("a_k H_k S", positive=True)
+    term = ak ** (nn + 1) / hk**nn
+    slope_at_split = sp.diff(term, hk).subs(hk, Hs * ak / Sg)
+    curvature = sp.diff(term, hk, 2)
+    steps = {
+        "identity, M = 3": step("sum_k C a_k^(n+1)/(H a_k/S)^n == C S^(n+1)/H^n (card's powsimp/expand_power_base)",
+                                is_zero(simplified - C * S ** (nn + 1) / Hs**nn)),
+        "identity, any M (per term)": step("C a_k^(n+1)/(H a_k/S)^n == C a_k S^n/H^n, which sums to C S^(n+1)/H^n",
+                                           is_zero(sp.powsimp(sp.expand_power_base(C * ak ** (nn + 1) / (Hs * ak / Sg) ** nn,
+                                                                                    force=True), force=True)
+                                                   - C * ak * Sg**nn / Hs**nn)),
+        "stationary (Lagrange)": step("d/dH_k [a_k^(n+1) H_k^-n] at H_k = H a_k/S is -n S^(n+1)/H^(n+1), the same for every k",
+                                      is_zero(slope_at_split + nn * Sg ** (nn + 1) / Hs ** (nn + 1))),
+        "convex": step("d^2/dH_k^2 [a_k^(n+1) H_k^-n] = n(n+1) a_k^(n+1) H_k^(-n-2) > 0", bool(curvature.is_positive)),
+    }
+    return certified(steps, "H_k = H a_k/S turns sum_k C a_k^(n+1)/H_k^n into C S^(n+1)/H^n, and, the sum being convex in "
+                     "(H_k) with equal Lagrange slopes there, it is the minimum over sum H_k = H, H_k > 0 (Hoelder); SymPy",
+                     {"symbolic": "sympy"})
+
+
+def _verify_equal_split(ctx: CheckContext) -> Outcome:
+    C, Hs, Ms, nn = sp.symbols("C H M n", positive=True)
+    lhs = Ms * C / (Hs / Ms) ** nn
+    steps = {"identity": step("M C/(H/M)^n == C M^(n+1)/H^n",
+                              is_zero(sp.powsimp(sp.expand_power_base(lhs, force=True), force=True) - C * Ms ** (nn + 1) / Hs**nn))}
+    points = {f"M={c},H={b},n={a}": enclose(EQUAL_SPLIT.expr, {"n": a, "H": b, "M": c}).str(10) for a, b, c in ((1, 8, 2), (2, 16, 3))}
+    return certified(steps, "equal split H_k = H/M of Thm 5.1: M C/(H/M)^n = C M^(n+1)/H^n (SymPy)", {"symbolic": "sympy"},
+                     {"E_ess_shape_at": points})
+
+
+def _verify_heads_needed(ctx: CheckContext) -> Outcome:
+    C, Ms, eps, Ts, nn = sp.symbols("C M epsilon T n", positive=True)
+    lin_error = C * Ms ** (nn + 1) * sp.exp(sp.Rational(1, 100) * (nn + 1) * Ts)
+    log_error = C * Ms ** (nn + 1) * Ts ** (sp.Rational(101, 100) * (nn + 1))
+    Hv = sp.Symbol("H", positive=True)
+    H_lin = (lin_error / eps) ** (1 / nn)
+    H_log = (log_error / eps) ** (1 / nn)
+    steps = {
+        "H_lin solves E = eps": step("C M^(n+1) e^(0.01(n+1)T)/H_lin^n == eps",
+                                     is_zero(sp.powsimp(sp.expand_power_base(lin_error / H_lin**nn, force=True), force=True) - eps)),
+        "H_log solves E = eps": step("C M^(n+1) T^(1.01(n+1))/H_log^n == eps",
+                                     is_zero(sp.powsimp(sp.expand_power_base(log_error / H_log**nn, force=True), force=True) - eps)),
+        "log H_lin linear in T": step("d/dT log H_lin == (n+1)/(100 n), a constant",
+                                      is_zero(sp.diff(sp.expand_log(sp.log(H_lin), force=True), Ts) - (nn + 1) / (100 * nn))),
+        "log H_log logarithmic in T": step("T d/dT log H_log == 101(n+1)/(100 n), a constant",
+                                           is_zero(Ts * sp.diff(sp.expand_log(sp.log(H_log), force=True), Ts)
+                                                   - sp.Rational(101, 100) * (nn + 1) / nn)),
+        "unique positive root": step("E(H) = const/H^n is strictly decreasing in H > 0",
+                                     bool(sp.diff(lin_error / Hv**nn, Hv).is_negative)),
+    }
+    values = {f"lin n={a} M={b} T={c}": enclose(HEADS_LIN.expr, {"n": a, "M": b, "T": c, "epsilon": "1/100"}).str(8)
+              for a, b, c in ((1, 1, 10), (2, 3, 100))}
+    values.update({f"log n={a} M={b} T={c}": enclose(HEADS_LOG.expr, {"n": a, "M": b, "T": c, "epsilon": "1/100"}).str(8)
+                   for a, b, c in ((1, 1, 10), (2, 3, 100))})
+    return certified(steps, "heads needed for accuracy eps with all T_i = T (card §6): the closed forms solve the bounds; "
+                     "log H is linear in T for lin-RPE and linear in log T for log-RPE (SymPy)", {"symbolic": "sympy"},
+                     {"heads_with_C_1_eps_1e-2": values})
+
+
+# --- WE24.thm5.1 admissible rates ----------------------------------------------------------------
+
+def admissible_exp(beta: Any) -> int:
+    """Largest admissible n of Thm 5.1(A): floor(99 beta) (0 means none)."""
+    return int(sp.floor(99 * sp.Rational(beta)))
+
+
+def admissible_poly(beta: Any) -> int:
+    """Largest admissible n of Thm 5.1(B): floor(0.99 beta) - 1 (0 or less means none)."""
+    return int(sp.floor(sp.Rational(99, 100) * sp.Rational(beta))) - 1
+
+
+def _verify_admissible(ctx: CheckContext) -> Outcome:
+    fixtures_exp = {"1/20": 4, "1": 99}
+    fixtures_poly = {"3": 1, "5": 3, "10": 8}
+    steps = {f"(A) beta={b}: n <= {v}": step(f"floor(99*{b}) == {v}", admissible_exp(b) == v) for b, v in fixtures_exp.items()}
+    steps.update({f"(B) beta={b}: n <= {v}": step(f"floor(0.99*{b}) - 1 == {v}", admissible_poly(b) == v)
+                  for b, v in fixtures_poly.items()})
+    steps["(A) nonempty iff beta >= 1/99"] = step("floor(99/99) = 1 and floor(99 (1/99 - 1e-9)) = 0",
+                                                  admissible_exp("1/99") == 1 and admissible_exp(Fraction(1, 99) - Fraction(1, 10**9)) == 0)
+    steps["(B) nonempty iff beta >= 200/99"] = step("floor(0.99 * 200/99) - 1 = 1 and just below it 0",
+                                                    admissible_poly("200/99") == 1
+                                                    and admissible_poly(Fraction(200, 99) - Fraction(1, 10**9)) == 0)
+    steps["lemF.3's n <= 99 beta equals n <= floor(99 beta) on integers"] = step(
+        "for beta in k/60, k = 1..300: {n in 1..500 : n <= 99 beta} == {1..floor(99 beta)}",
+        all({m for m in range(1, 501) if m <= 99 * Fraction(k, 60)} == set(range(1, admissible_exp(Fraction(k, 60)) + 1))
+            for k in range(1, 301)))
+    return certified(steps, "Thm 5.1's admissible n, in exact rationals: (A) 1 <= n <= floor(99 beta), (B) 1 <= n <= "
+                     "floor(0.99 beta) - 1, with the card's fixtures and the thresholds beta = 1/99 and 200/99",
+                     {"arithmetic": "exact rationals"})
+
+
+# --- WE24.thm4.4 depth and special cases ---------------------------------------------------------
+
+def _verify_depth(ctx: CheckContext) -> Outcome:
+    fixtures = {(0, 1): 2, (0, 4): 2, (2, 2): 3, (1, 2): 3, (3, 5): 5, **{(m, m): m + 1 for m in range(1, 6)}}
+    steps = {f"L(K={k}, M={m}) = {v}": step("K + 1 + 1{M >= K+1}", layers_needed(k, m) == v) for (k, m), v in fixtures.items()}
+    example = nesting_depth([[], [0]])  # t_1 = g(x_t), t_2 = g(x_{t-t_1})
+    steps["card example reads as K = 1 (or K = M = 2), L = 3"] = step(
+        "least K = 1, L = 3; the K = 2 chain fits the template too, also with L = 3",
+        example.depth == 1 and example.layers == 3 and fits_template([[], [0]], 2, [0, 1]) and layers_needed(2, 2) == 3)
+    Ssym, nn = sp.symbols("S n", positive=True)
+    steps["K = 0 gives Thm 4.1"] = step("sqrt(S^(2n+2)) == S^(n+1) for S > 0", is_zero(sp.sqrt(Ssym ** (2 * nn + 2)) - Ssym ** (nn + 1)))
+    C, Hs = sp.symbols("C H", positive=True)
+    t1, t2 = sp.symbols("T1 T2", positive=True)
+    empty_sum = sp.Integer(0)  # sum over l > K of e^{0.01 T_l} when K = M
+    nested_km = C / Hs**nn * sp.sqrt(sp.exp(2 * sp.Rational(1, 100) * (nn + 1) * t1) + sp.exp(2 * sp.Rational(1, 100) * (nn + 1) * t2)
+                                     + empty_sum ** (2 * nn + 2))
+    prop45 = C / Hs**nn * sp.sqrt(sp.exp(sp.Rational(2, 100) * (nn + 1) * t1) + sp.exp(sp.Rational(2, 100) * (nn + 1) * t2))
+    steps["K = M gives Prop 4.5 (M = 2)"] = step("E_nested_lin with an empty second sum == Prop 4.5's lin bound", is_zero(nested_km - prop45))
+    return certified(steps, "depth L = K + 1 + 1{M >= K+1} on the card's fixtures, the nesting depth of the card's example "
+                     "(approxtheory.memory.structure), and Thm 4.4's K = 0 and K = M cases (SymPy)", {"symbolic": "sympy"})
+
+
+def _superadditive(M: int, k: int) -> bool:
+    """(u_1 + ... + u_M)^k - sum u_i^k has only nonnegative coefficients (so it is >= 0 for u >= 0)."""
+    u = sp.symbols(f"u1:{M + 1}", positive=True)
+    poly = sp.Poly(sp.expand(sum(u) ** k - sum(x**k for x in u)), *u)
+    return all(c >= 0 for c in poly.coeffs())
+
+
+def _verify_prop45(ctx: CheckContext) -> Outcome:
+    C, eps, nn = sp.symbols("C epsilon n", positive=True)
+    Su, Sb2 = sp.symbols("S_u Q_b", positive=True)  # S_u = sum u_i, Q_b = sum b_i^2
+    H2 = (C * Su ** (nn + 1) / eps) ** (1 / nn)
+    HM1 = (C * sp.sqrt(Sb2) / eps) ** (1 / nn)
+    ratio = sp.powsimp(sp.expand_power_base((HM1 / H2) ** (2 * nn), force=True), force=True)
+    steps = {"heads ratio": step("(H^(M+1)/H^(2))^(2n) == sum b_i^2/(sum u_i)^(2n+2) at equal epsilon",
+                                 is_zero(ratio - Sb2 / Su ** (2 * nn + 2)))}
+    for M, k in itertools.product((2, 3), (2, 3, 4, 5)):
+        steps[f"(sum u)^{k} >= sum u^{k}, M={M}"] = step("difference has nonnegative coefficients", _superadditive(M, k))
+    steps["sum b^2 <= (sum b)^2, M=3"] = step("difference has nonnegative coefficients", _superadditive(3, 2))
+    return certified(steps, "Prop 4.5 vs Thm 4.1 at equal accuracy: the heads ratio identity (SymPy), and ratio <= 1 from "
+                     "sum b^2 <= (sum b)^2 and (sum u)^(n+1) >= sum u^(n+1), certified for M in {2,3}, n+1 in 2..5 by "
+                     "nonnegative polynomial coefficients; the width ratio max/sum <= 1 is immediate", {"symbolic": "sympy"})
+
+
+# --- WE24.thm4.1 width condition: rounding thresholds ---------------------------------------------
+
+def _verify_rounding_thresholds(ctx: CheckContext) -> Outcome:
+    cells = ctx.budget_or(2000)
+    u = sp.Symbol("u", nonnegative=True)
+    upper = u * sp.exp(u) - (sp.exp(u) - 1)
+    lower = u - (1 - sp.exp(-u))
+    strict = certify_leq(sp.exp(sp.Rational(1, 4)), 2, {}, budget=cells, strict=True)
+    steps = {
+        "e^u - 1 <= u e^u for u >= 0": step("f = u e^u - e^u + 1: f(0) = 0, f' = u e^u >= 0",
+                                            upper.subs(u, 0) == 0 and bool(sp.simplify(sp.diff(upper, u) - u * sp.exp(u)) == 0)),
+        "1 - e^{-u} <= u for u >= 0": step("f = u - 1 + e^{-u}: f(0) = 0, f' = 1 - e^{-u} >= 0",
+                                           lower.subs(u, 0) == 0 and bool(sp.simplify(sp.diff(lower, u) - (1 - sp.exp(-u))) == 0)),
+        "e^{1/4} < 2 (Arb)": step("certify_leq(exp(1/4), 2, strict)", strict.status.value == "certified", cells_used=strict.cells_used),
+    }
+    # With u = 1/(4T), g <= T: g(e^u - 1) <= T u e^u = e^u/4 <= e^{1/4}/4 < 1/2 and g(1 - e^{-u}) <= T u = 1/4 < 1/2.
+    gaps = {str(t): enclose(LOG_ROUNDING_GAP.expr, {"T": t}).str(10) for t in (1, 10, 1000)}
+    # negative control: tolerance 1/T instead of 1/(4T) lets g = T = 4 round to 5
+    wrong = enclose(4 * sp.exp(sp.Rational(1, 4)), {})
+    steps["tolerance 1/T is too loose"] = step("4 e^{1/4} > 4.5, so log g + 1/T with g = T = 4 rounds to 5",
+                                               bool(wrong.lower() > 4.5), value=wrong.str(10))
+    return certified(steps, "the log-precision FFN returns g exactly when |ell - log g| <= 1/(4T), 1 <= g <= T (gap <= e^{1/4}/4 "
+                     "< 1/2 on both sides; SymPy for the two elementary inequalities, Arb for e^{1/4} < 2); lin needs |g~ - g| < 1/2 "
+                     "by the definition of [.]; a 1/T tolerance fails (exact counterexample)",
+                     {"cells": cells, "arb_prec_bits": 128}, {"T(e^{1/(4T)} - 1)": gaps}, method="symbolic+arb")
+
+
+# --- WE24.thm4.1 / prop4.3 score identities ------------------------------------------------------
+
+def _verify_score_identities(ctx: CheckContext) -> Outcome:
+    b, g, s, B, p = sp.symbols("beta g s B p", positive=True)
+    log2 = sp.log(2)
+    steps = {
+        "lin score": step("beta g - beta s == -beta (s - g)", is_zero(b * g - b * s + b * (s - g))),
+        "log score": step("beta log g - beta log s == -beta log(s/g)",
+                          is_zero(sp.expand_log(b * sp.log(g) - b * sp.log(s) + b * sp.log(s / g), force=True))),
+        "lin dot product": step("(sqrt(beta) g)(sqrt(beta) 1) == beta g", is_zero(sp.sqrt(b) * g * sp.sqrt(b) - b * g)),
+        "log dot product": step("(sqrt(beta) log g)(sqrt(beta) log 2/log 2) == beta log g",
+                                is_zero(sp.sqrt(b) * sp.log(g) * sp.sqrt(b) * log2 / log2 - b * sp.log(g))),
+        "lin shift": step("e^{-beta (s - B)} == e^{beta B} e^{-beta s}", is_zero(sp.exp(-b * (s - B)) - sp.exp(b * B) * sp.exp(-b * s))),
+        "log shift": step("(s/B)^{-beta} == B^beta s^{-beta}",
+                          is_zero(sp.powsimp(sp.expand_power_base((s / B) ** (-b), force=True), force=True) - B**b * s ** (-b))),
+        "TMX lin": step("p (phi_lin(s) - phi_lin(g)) == -p (s - g)", is_zero(p * (-s - (-g)) + p * (s - g))),
+        "TMX log": step("p (phi_log(s) - phi_log(g)) == -p log(s/g)",
+                        is_zero(sp.expand_log(p * (-sp.log(s) + sp.log(g)) + p * sp.log(s / g), force=True))),
+    }
+    return certified(steps, "the dot-product scores of Thm 4.1 (card §4.3), the TMX scores of Prop 4.3 (card §4.4) and the "
+                     "shift identities that turn a shifted kernel into an unshifted one with rescaled alpha (SymPy)",
+                     {"symbolic": "sympy"})
+
+
+def claims() -> list[Claim]:
+    S = Scope.STATEMENT
+    return [
+        claim("WE24.def.normaliser", S, "closed_forms", "Z_lin(p) = 1/(1-e^{-p}), Z_log(p) = zeta(p), and their window forms",
+              "card §2 WE24.def.normaliser, §6", _verify_normalisers),
+        claim("WE24.thm3.1", S, "optimal_head_split", "H_k = H a_k/sum a minimises sum_k C a_k^(n+1)/H_k^n, with value "
+              "C (sum a)^(n+1)/H^n", "Thm 3.1 / B.1 head allocation; card §6", _verify_optimal_split),
+        claim("WE24.thm5.1", S, "equal_split", "M C/(H/M)^n = C M^(n+1)/H^n", "Thm 5.1 / E.1; card §6", _verify_equal_split,
+              bounds=(EQUAL_SPLIT,)),
+        claim("WE24.thm3.1", S, "heads_needed", "H_lin(eps) and H_log(eps) solve the bounds; log H_lin ~ T, log H_log ~ log T",
+              "Thm 3.1 reading; card §6", _verify_heads_needed, bounds=(HEADS_LIN, HEADS_LOG)),
+        claim("WE24.thm5.1", S, "admissible_ranges", "(A) 1 <= n <= floor(99 beta); (B) 1 <= n <= floor(0.99 beta) - 1",
+              "Thm 5.1 / E.1; card §6", _verify_admissible),
+        claim("WE24.thm4.4", S, "depth_and_special_cases", "L = K + 1 + 1{M >= K+1}; K = 0 is Thm 4.1 and K = M is Prop 4.5",
+              "Thm 4.4 / D.1; card §6", _verify_depth),
+        claim("WE24.prop4.5", S, "heads_and_width_comparison", "at equal accuracy the (M+1)-layer model needs no more heads "
+              "and no more width than the 2-layer one", "Prop 4.5; card §6", _verify_prop45),
+        claim("WE24.thm4.1", S, "width_rounding_thresholds", "FFN accuracy 1/2 (lin) or 1/(4T) (log) lets the precision FFN "
+              "return g exactly", "Thm 4.1 / C.2 width condition; card §3", _verify_rounding_thresholds,
+              bounds=(LOG_ROUNDING_GAP,), default_budget=2000, budget_unit="cells"),
+        claim("WE24.thm4.1", S, "score_identities", "dot-product and TMX scores equal -beta(s-g) and -beta log(s/g); shifted "
+              "kernels are unshifted ones with rescaled alpha", "card §4.3, §4.4, §6", _verify_score_identities),
+    ]

@@ -1,0 +1,264 @@
+"""``check_uap``: is a transformer built on this attention a universal approximator? (card CLSL25 §6)
+
+The conditions (approxtheory.conditions) are evaluated on the attention, then the card's verdict logic is
+applied in order: degenerate mixing or a disconnected graph -> not_uap; a requested group not containing the
+mechanism's own symmetry group -> not_uap; the FFN family fails Definition 2 -> undecided; analyticity fails
+-> undecided (Theorem 2 does not apply; the two-sample evidence is attached anyway); the depth sweep ->
+uap with the smallest depth, or undecided naming the failing pair. The corollaries (cor.kernel: one layer
+and S_n; cor.sparse: hop-diameter layers) are cross-checked and every disagreement is reported with both
+numbers. Three kinds of result are kept apart: proofs (structural not_uap), near-certificates (a pair never
+separated under analyticity) and evidence (uap rests on numerical witnesses and on secondary sources).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .attention import ValidatedAttention, token_graph
+from .conditions import permutations as perm
+from .conditions._draws import general_position_inputs, input_rng, validated
+from .conditions.analyticity import check_analyticity
+from .conditions.connectivity import check_connectivity
+from .conditions.distinguishability import (
+    SCALES,
+    TOLERANCE,
+    check_distinguishability,
+    replay_pair,
+)
+from .conditions.equivariance import (
+    equivariance_condition,
+    find_symmetry_group,
+    group_condition,
+    resolve_group,
+)
+from .conditions.ffn import check_ffn
+from .conditions.kernel_limit import check_kernel_limit
+from .core import ApproxTheoryError, ConditionResult, ConditionStatus
+from .numerics import x64
+
+VERDICTS = ("uap", "not_uap", "undecided")
+MAX_DEPTH_LIMIT = 8
+SPARSE_DEPTH_LIMIT = 16  # the sweep reaches hop diameter + 1 for sparse patterns (card §6), up to this depth
+# Card ids with the provenance tags of card CLSL25 (§1: every verdict names what it relied on).
+CLAIMS = {
+    "CLSL25.thm1": "secondary",
+    "CLSL25.thm2": "secondary",
+    "CLSL25.def.affine_invariance": "secondary",
+    "CLSL25.def.token_distinguishability": "secondary",
+    "CLSL25.def.analytic_family": "secondary",
+    "CLSL25.def.two_sample": "reconstructed",
+    "CLSL25.def.sparse_pattern": "reconstructed",
+    "CLSL25.def.kernel_limit": "secondary",
+    "CLSL25.cor.kernel": "secondary",
+    "CLSL25.cor.sparse": "secondary",
+    "CLSL25.cor.fixed_depth": "secondary",
+    "CLSL25 §5 case 1-3": "reconstructed",
+    "CLSL25 §5 case 4": "reconstructed",
+    "CLSL25 §5 case 5": "reconstructed",
+    "CLSL25 §5 case 6": "reconstructed",
+}
+
+
+@dataclass(frozen=True)
+class UapReport:
+    """The verdict, the group it is about, the smallest depth, every condition, the witness and the claims used."""
+
+    verdict: str
+    category: str  # G_UAP, NOT_UAP, INCONCLUSIVE or THM2_NOT_APPLICABLE (card §5)
+    reason: str
+    group: dict[str, Any]
+    requested_group: str
+    min_attention_layers: int | None
+    conditions: dict[str, ConditionResult]
+    witness: dict[str, Any] | None
+    claims: tuple[str, ...]
+    cross_checks: tuple[dict[str, Any], ...] = ()
+    warnings: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN.md contract as a JSON-ready dict (``json.dumps`` it): verdict, group, min_attention_layers,
+        conditions, witness, claims; plus category, reason, cross_checks, warnings and settings."""
+        return {
+            "verdict": self.verdict,
+            "group": dict(self.group),
+            "min_attention_layers": self.min_attention_layers,
+            "conditions": {name: result.to_dict() for name, result in self.conditions.items()},
+            "witness": self.witness,
+            "claims": [{"id": c, "provenance": CLAIMS[c]} for c in self.claims],
+            "category": self.category,
+            "reason": self.reason,
+            "requested_group": self.requested_group,
+            "cross_checks": list(self.cross_checks),
+            "warnings": list(self.warnings),
+            "settings": dict(self.settings),
+        }
+
+    def human_lines(self) -> list[str]:
+        """One line for the verdict, one per condition, then cross-checks and warnings."""
+        depth = f", {self.min_attention_layers} attention layer(s)" if self.min_attention_layers is not None else ""
+        lines = [f"verdict: {self.verdict} for {self.group['name']} (order {self.group['order']}){depth}: {self.reason}"]
+        lines += [f"{name}: {result.status.value}: {result.explanation}" for name, result in self.conditions.items()]
+        lines += [f"cross-check {c['corollary']}: {c['message']}" for c in self.cross_checks]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return lines
+
+
+def _check_settings(group: str, max_depth: Any, draws: Any, base_samples: Any, seed: Any) -> None:
+    if group not in perm.GROUP_CHOICES:
+        raise ApproxTheoryError(f"unknown group {group!r}", f"choose one of {', '.join(perm.GROUP_CHOICES)}")
+    for label, value, lo, hi in (("max_depth", max_depth, 1, MAX_DEPTH_LIMIT), ("draws", draws, 1, 64),
+                                 ("base_samples", base_samples, 1, 16), ("seed", seed, 0, 2**63 - 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+            raise ApproxTheoryError(f"{label} = {value!r} is out of range", f"choose an integer in [{lo}, {hi}]")
+
+
+def _separation_witness(va: ValidatedAttention, X: np.ndarray, Y: np.ndarray, slots: tuple[int, int],
+                        max_depth: int, seed: int, draws: int, scales: Sequence[float]) -> dict[str, Any]:
+    """The unseparated pair of an obstruction, with the max sep the battery's draws reach at max_depth."""
+    sep = replay_pair(va, X=X.tolist(), Y=Y.tolist(), slots=slots, depth=max_depth, seed=seed, draws=draws, scales=scales)
+    return {"X": X.tolist(), "Y": Y.tolist(), "slots": list(slots), "depth": max_depth, "max_sep": sep,
+            "keys": {"seed": seed, "draws": draws, "scales": list(scales)}}
+
+
+def _cross_checks(conditions: dict[str, ConditionResult], group_name: str, found: int | None,
+                  sparse: bool, hop: int | None) -> list[dict[str, Any]]:
+    """cor.kernel (m = 1, S_n) and cor.sparse (m = hop diameter) against what the sweep found."""
+    checks = []
+    if conditions["kernel_limit"].status is ConditionStatus.HOLDS:
+        agree = found == 1 and group_name == "S_n"
+        checks.append({"corollary": "CLSL25.cor.kernel", "predicted_layers": 1, "found_layers": found,
+                       "predicted_group": "S_n", "found_group": group_name, "agrees": agree,
+                       "message": ("agrees: one layer, S_n" if agree else
+                                   f"DISAGREES: predicts 1 layer and S_n, found {found} layer(s) and {group_name}")})
+    if hop is not None and (sparse or found is not None and found < hop):
+        # No depth below the hop diameter can pass: some output must see a token D hops away (card §6 step 6).
+        agree = found == hop
+        checks.append({"corollary": "CLSL25.cor.sparse", "predicted_layers": hop, "found_layers": found,
+                       "agrees": agree,
+                       "message": (f"agrees: {hop} layer(s) = hop diameter" if agree else
+                                   f"DISAGREES: predicts {hop} layer(s) (hop diameter), found {found}")})
+    return checks
+
+
+@x64
+def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth: int = 3, seed: int = 0,
+              draws: int = 4, scales: Sequence[float] = SCALES, base_samples: int = 2,
+              activation: str | Callable[..., Any] | None = None, tolerance: float = TOLERANCE) -> UapReport:
+    """Check ``attention`` (init/apply protocol) against CLSL25 at n tokens of width d for ``group``.
+
+    ``group`` is 'auto' (the mechanism's own symmetry group), 'S_n', 'C_n', 'D_n' or 'trivial';
+    ``max_depth`` bounds the depth sweep; ``draws`` parameter draws per scale in ``scales`` and
+    ``base_samples`` base inputs feed the pair battery; ``activation`` names the FFN activation
+    (default ReLU). Every random choice flows from ``seed``.
+    """
+    start = time.perf_counter()
+    _check_settings(group, max_depth, draws, base_samples, seed)
+    va = validated(attention, n, d, seed)
+    tg = token_graph(va, seed=seed)
+    requested = None if group == "auto" else perm.named_group(group, n)
+    search = find_symmetry_group(va, n=n, d=d, seed=seed, graph=tg, requested=requested)
+
+    conditions: dict[str, ConditionResult] = {}
+    conditions["connectivity"] = check_connectivity(tg, va.pattern)
+    conditions["equivariance"] = equivariance_condition(search, group)
+    conditions["group"] = group_condition(search, group)
+    conditions["ffn"] = check_ffn(activation, d=d, seed=seed)
+    conditions["analyticity"] = check_analyticity(va, n=n, d=d, seed=seed)
+    conditions["kernel_limit"] = check_kernel_limit(va, n=n, d=d, seed=seed)
+    group_ok = conditions["group"].status is ConditionStatus.HOLDS
+    # Sym inside the requested G: the verdict is about Sym (re-targeted if G is larger, card §6 step 2).
+    target = search.group if group_ok else resolve_group(group, search)
+    warnings = list(va.warnings)
+    sparse = va.pattern is not None or va.meta.family == "masked" or (tg.hop_diameter or 1) > 1
+    depth = max_depth
+    if sparse and tg.hop_diameter is not None and tg.hop_diameter + 1 > max_depth:
+        # No depth below the hop diameter D can pass; the card asks for a sweep to at least D + 1.
+        depth = min(tg.hop_diameter + 1, max(SPARSE_DEPTH_LIMIT, max_depth))
+        warnings.append(f"max_depth raised from {max_depth} to {depth}: the hop diameter is {tg.hop_diameter} and "
+                        "the card sweeps sparse patterns to at least D + 1 (card §6 numerics)")
+    conditions["distinguishability"] = check_distinguishability(
+        va, n=n, d=d, group=target, graph=tg, max_depth=depth, seed=seed, draws=draws, scales=scales,
+        base_samples=base_samples, tolerance=tolerance)
+
+    settings = {"mechanism": va.name, "n": n, "d": d, "seed": seed, "max_depth": max_depth, "swept_depth": depth,
+                "draws": draws, "scales": list(scales), "base_samples": base_samples, "tolerance": tolerance}
+    group_json = perm.describe(target, n, search.pattern_group)
+    common = {"group": group_json, "requested_group": group, "conditions": conditions,
+              "warnings": tuple(warnings), "settings": settings}
+    claims_base = ("CLSL25.thm1", "CLSL25.def.token_distinguishability")
+    status = {name: r.status for name, r in conditions.items()}
+    bases = general_position_inputs(input_rng(seed, "witness"), 1, n, d)[0]
+
+    def finish(report: UapReport) -> UapReport:
+        settings["seconds"] = round(time.perf_counter() - start, 3)
+        return report
+
+    # 1. Degenerate mixing / disconnected graph: a proven obstruction (card §5 cases 1-3).
+    if status["connectivity"] is ConditionStatus.FAILS:
+        ev = conditions["connectivity"].evidence
+        j, i = ev["unreachable"]["from"], ev["unreachable"]["to"]
+        Y = bases.copy()
+        Y[j] = input_rng(seed, "witness").standard_normal(d) + 3.0
+        witness = {
+            "kind": "no_mixing" if ev["no_mixing"] else "disconnected",
+            "target": "F(X)[i] = sum_j x_j (equivariant under every G, not approximable)",
+            "unreachable": {"from": j, "to": i},
+            "pair": _separation_witness(va, bases, Y, (i, i), depth, seed, draws, scales),
+            "note": "proof relative to the inferred graph: output i has an exactly zero Jacobian block in x_j at every draw",
+        }
+        return finish(UapReport("not_uap", "NOT_UAP", conditions["connectivity"].explanation,
+                                min_attention_layers=None, witness=witness,
+                                claims=(*claims_base, "CLSL25.def.sparse_pattern", "CLSL25 §5 case 1-3"), **common))
+    # 2. The requested group must contain the mechanism's own symmetry group (card §5 case 6).
+    if not group_ok:
+        sigma = np.asarray(conditions["group"].evidence["sigma"])
+        i = int(np.flatnonzero(sigma != np.arange(n))[0]) if np.any(sigma != np.arange(n)) else 0
+        witness = {
+            "kind": "symmetry_outside_group",
+            "sigma": sigma.tolist(),
+            "pair": _separation_witness(va, bases, perm.act(sigma, bases), (i, int(sigma[i])), depth, seed,
+                                        draws, scales),
+            "largest_group_found": search.describe(),
+            "note": "Phi(sigma.X) = sigma.Phi(X) for every depth, so slots (i, sigma(i)) are never separated, "
+                    "yet sigma.X is not in G.X",
+        }
+        return finish(UapReport("not_uap", "NOT_UAP", conditions["group"].explanation, min_attention_layers=None,
+                                witness=witness, claims=(*claims_base, "CLSL25 §5 case 6"), **common))
+    # 3. The token-wise family must be nonlinear affine invariant (Definition 2).
+    if status["ffn"] is not ConditionStatus.HOLDS:
+        return finish(UapReport("undecided", "INCONCLUSIVE", f"FFN family: {conditions['ffn'].explanation}",
+                                min_attention_layers=None, witness=None,
+                                claims=(*claims_base, "CLSL25.def.affine_invariance"), **common))
+    dist = conditions["distinguishability"]
+    failing = dist.evidence.get("failing_pair") or dist.evidence.get("undetermined_pair")
+    pair_witness = None if failing is None else {"kind": "unseparated_pair", **failing}
+    # 4. Analyticity: without it Theorem 2 does not apply and the battery is evidence only.
+    if status["analyticity"] is not ConditionStatus.HOLDS:
+        return finish(UapReport("undecided", "THM2_NOT_APPLICABLE",
+                                f"analyticity {status['analyticity'].value}: {conditions['analyticity'].explanation}; "
+                                "Theorem 2 does not apply (two-sample evidence attached)",
+                                min_attention_layers=None, witness=pair_witness,
+                                claims=(*claims_base, "CLSL25.def.analytic_family", "CLSL25.thm2", "CLSL25 §5 case 5"),
+                                **common))
+    claims = (*claims_base, "CLSL25.def.affine_invariance", "CLSL25.def.analytic_family", "CLSL25.thm2",
+              "CLSL25.def.two_sample")
+    found = dist.evidence.get("min_depth")
+    checks = _cross_checks(conditions, group_json["name"], found, sparse, tg.hop_diameter)
+    claims += tuple(c["corollary"] for c in checks)
+    # 5. The depth sweep.
+    if dist.status is ConditionStatus.HOLDS:
+        return finish(UapReport("uap", "G_UAP",
+                                f"Theorem 1's conditions hold; every adversarial pair is separated at depth {found} "
+                                "(numerical witnesses, Theorem 2)", min_attention_layers=found, witness=None,
+                                claims=(*claims, "CLSL25.cor.fixed_depth"), cross_checks=tuple(checks), **common))
+    blind = "CLSL25 §5 case 4" if failing and failing["generator"] in ("b", "b2") else None
+    return finish(UapReport("undecided", "INCONCLUSIVE",
+                            f"token distinguishability {dist.status.value}: {dist.explanation}",
+                            min_attention_layers=None, witness=pair_witness,
+                            claims=claims + ((blind,) if blind else ()), cross_checks=tuple(checks), **common))

@@ -1,0 +1,139 @@
+"""check_uap: the card's verdict logic (CLSL25 §6) on the zoo, the JSON contract of DESIGN.md, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from approxtheory.attention import zoo
+from approxtheory.conditions import battery
+from approxtheory.core import ApproxTheoryError
+from approxtheory.uap import CLAIMS, check_uap
+
+CONDITIONS = {"connectivity", "equivariance", "group", "ffn", "analyticity", "kernel_limit", "distinguishability"}
+
+
+def test_softmax_is_uap_for_s_n_with_one_layer_and_the_contract() -> None:
+    r = check_uap(zoo.softmax, n=5, d=3)
+    data = json.loads(json.dumps(r.to_json()))
+    assert data["verdict"] == "uap" and data["min_attention_layers"] == 1
+    assert data["group"]["name"] == "S_n" and data["group"]["order"] == math.factorial(5)
+    assert set(data["conditions"]) == CONDITIONS
+    assert all(c["status"] in ("holds", "fails", "unknown", "not_applicable") for c in data["conditions"].values())
+    assert data["witness"] is None
+    assert {c["id"] for c in data["claims"]} >= {"CLSL25.thm1", "CLSL25.thm2", "CLSL25.cor.kernel"}
+    assert all(c["provenance"] == CLAIMS[c["id"]] for c in data["claims"])
+    assert [c["agrees"] for c in data["cross_checks"]] == [True]
+    lines = r.human_lines()
+    assert lines[0].startswith("verdict: uap for S_n") and len(lines) == 1 + len(CONDITIONS) + 1
+
+
+def test_window_is_uap_for_the_reflection_group_at_the_hop_diameter() -> None:
+    r = check_uap(zoo.window(w=2), n=6, d=3)
+    assert (r.verdict, r.group["name"], r.group["order"]) == ("uap", "reflection", 2)
+    assert r.min_attention_layers == 3 == r.conditions["connectivity"].evidence["hop_diameter"]
+    assert r.cross_checks[0]["corollary"] == "CLSL25.cor.sparse" and r.cross_checks[0]["agrees"]
+
+
+@pytest.mark.parametrize("mechanism, name, order", [(zoo.bias_cyclic, "C_n", 5), (zoo.bias_dihedral, "D_n", 10)])
+def test_relative_bias_designs_get_their_groups(mechanism, name, order) -> None:
+    r = check_uap(mechanism, n=5, d=3)
+    assert (r.verdict, r.group["name"], r.group["order"]) == ("uap", name, order)
+
+
+def test_zero_map_is_not_uap_with_the_sum_target() -> None:
+    r = check_uap(zoo.zero, n=4, d=3)
+    assert (r.verdict, r.category) == ("not_uap", "NOT_UAP")
+    w = r.witness
+    assert w["kind"] == "no_mixing" and "sum_j x_j" in w["target"]
+    assert w["pair"]["max_sep"] == 0.0 and w["pair"]["slots"][0] == w["pair"]["slots"][1]
+
+
+def test_causal_mask_is_not_uap_by_disconnection() -> None:
+    r = check_uap(zoo.causal, n=4, d=3)
+    assert r.verdict == "not_uap" and r.witness["kind"] == "disconnected"
+    assert r.witness["pair"]["max_sep"] == 0.0
+
+
+def test_mean_map_is_undecided_with_a_moment_matched_pair() -> None:
+    r = check_uap(zoo.mean, n=5, d=3)
+    assert (r.verdict, r.category) == ("undecided", "INCONCLUSIVE")
+    assert r.witness["generator"] in ("b", "b2") and r.witness["max_sep"] < 1e-12
+    assert "CLSL25 §5 case 4" in r.claims
+    assert r.min_attention_layers is None
+
+
+def test_relu_linear_attention_is_undecided_because_not_analytic() -> None:
+    r = check_uap(zoo.linear_relu, n=4, d=3)
+    assert (r.verdict, r.category) == ("undecided", "THM2_NOT_APPLICABLE")
+    assert r.conditions["analyticity"].status.value == "fails"
+    assert r.conditions["distinguishability"].status.value == "holds"  # evidence attached, not decisive
+
+
+def test_softmax_for_the_trivial_group_is_not_uap_with_a_reordering() -> None:
+    r = check_uap(zoo.softmax, n=4, d=3, group="trivial")
+    assert r.verdict == "not_uap" and r.group["name"] == "trivial"
+    w = r.witness
+    sigma = w["sigma"]
+    X, Y = np.asarray(w["pair"]["X"]), np.asarray(w["pair"]["Y"])
+    i, j = w["pair"]["slots"]
+    assert j == sigma[i] and np.array_equal(X[i], Y[j])
+    assert w["pair"]["max_sep"] < 1e-12
+    assert w["largest_group_found"]["name"] == "S_n"
+
+
+def test_dihedral_design_requested_as_c_n_is_not_uap() -> None:
+    r = check_uap(zoo.bias_dihedral, n=5, d=3, group="C_n")
+    assert r.verdict == "not_uap" and r.group["name"] == "C_n"
+
+
+def test_larger_requested_group_is_retargeted() -> None:
+    r = check_uap(zoo.bias_cyclic, n=5, d=3, group="S_n")
+    assert r.verdict == "uap" and r.group["name"] == "C_n"
+    assert r.conditions["equivariance"].status.value == "fails"
+
+
+def test_d1_warns_and_seed_is_deterministic() -> None:
+    a = check_uap(zoo.softmax, n=3, d=1, seed=7)
+    b = check_uap(zoo.softmax, n=3, d=1, seed=7)
+    assert any("d = 1" in w for w in a.warnings)
+    strip = lambda r: {k: v for k, v in r.to_json().items() if k != "settings"}
+    assert json.dumps(strip(a), sort_keys=True) == json.dumps(strip(b), sort_keys=True)
+
+
+def test_repeated_checks_do_not_recompile_the_battery() -> None:
+    check_uap(zoo.softmax, n=5, d=3, seed=1)
+    before = battery.trace_count()
+    check_uap(zoo.softmax, n=5, d=3, seed=2)
+    assert battery.trace_count() == before
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"group": "Z_n"}, "unknown group"),
+        ({"max_depth": 0}, "max_depth = 0 is out of range"),
+        ({"draws": 0}, "draws = 0 is out of range"),
+        ({"n": 1}, "out of range"),
+        ({"d": 0}, "out of range"),
+    ],
+)
+def test_bad_input_is_one_clear_error(kwargs, message) -> None:
+    args = {"n": 4, "d": 2, **kwargs}
+    with pytest.raises(ApproxTheoryError, match=message):
+        check_uap(zoo.softmax, **args)
+
+
+def test_wrong_output_shape_is_one_clear_error() -> None:
+    class Bad:
+        def init(self, key, n, d):
+            return {}
+
+        def apply(self, params, X):
+            return X.T
+
+    with pytest.raises(ApproxTheoryError, match="expected"):
+        check_uap(Bad(), n=4, d=2)
