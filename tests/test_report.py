@@ -23,4 +23,15 @@ def test_report_files(tmp_path, capsys) -> None:
     assert "## Refuted claims" in markdown and "approxtheory replay" in markdown
     for figure in files["figures"]:
         assert open(figure, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert [f.rsplit("/", 1)[1] for f in files["figures"]] == ["verdicts.png"]  # only checked papers draw figures
+
+
+def test_report_draws_the_checked_papers_figures(tmp_path, capsys) -> None:
+    from approxtheory.papers.gyz26 import softmax_max
+
+    reg = Registry([c for c in softmax_max.claims() if c.id.endswith("c_closed_form")])
+    assert main(["report", "--out", str(tmp_path), "--json"], reg) == 0
+    files = json.loads(capsys.readouterr().out)["files"]
     assert any(f.endswith("GYZ26.lem.softmax_max.png") for f in files["figures"])
+    assert any(f.endswith("GYZ26.regions_slice.png") for f in files["figures"])
+    assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")

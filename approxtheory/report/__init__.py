@@ -39,16 +39,25 @@ def _summary_figure(verdicts: Sequence[Verdict], path: Path) -> Path:
     return path
 
 
-def paper_figures(out_dir: Path) -> list[Path]:
-    """Figures from every paper module that defines ``figures(out_dir) -> list[Path]``."""
-    paths: list[Path] = []
+def _paper_modules(papers: set[str]) -> list[Any]:
+    """The built-in paper modules (module ``gyz26`` for paper ``GYZ26``) among ``papers``."""
+    modules = []
     for package_name in PAPER_PACKAGES:
         package = importlib.import_module(package_name)
         for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-            module = importlib.import_module(f"{package_name}.{info.name}")
-            if hasattr(module, "figures"):
-                paths.extend(module.figures(out_dir))
-    return paths
+            if info.name.upper() in papers:
+                modules.append(importlib.import_module(f"{package_name}.{info.name}"))
+    return modules
+
+
+def paper_figures(out_dir: Path, papers: set[str]) -> list[Path]:
+    """Figures from each checked paper's module that defines ``figures(out_dir) -> list[Path]``."""
+    return [path for module in _paper_modules(papers) if hasattr(module, "figures") for path in module.figures(out_dir)]
+
+
+def paper_tables(papers: set[str]) -> list[tuple[str, str]]:
+    """(title, Markdown table) from each checked paper's module that defines ``tables()``."""
+    return [table for module in _paper_modules(papers) if hasattr(module, "tables") for table in module.tables()]
 
 
 def _cell(text: object) -> str:
@@ -59,7 +68,8 @@ def _cell(text: object) -> str:
     return out.replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
-def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], witnesses: dict[str, str], out_dir: Path, seed: int) -> str:
+def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], tables: Sequence[tuple[str, str]],
+              witnesses: dict[str, str], out_dir: Path, seed: int) -> str:
     counts = Counter(v.status.value for v in verdicts)
     lines = [
         "# approxtheory report",
@@ -84,6 +94,8 @@ def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], witnesses: d
     for v in refuted:
         lines.append(f"- `{v.claim_id}`: witness `{witnesses[v.claim_id]}` "
                      f"(replay: `approxtheory replay {witnesses[v.claim_id]}`); observed {json.dumps(v.witness.observed)}")
+    for title, table in tables:
+        lines += ["", f"## {title}", "", table]
     lines += ["", "## Figures", ""]
     for fig in figures:
         lines += [f"![{fig.stem}]({fig.relative_to(out_dir).as_posix()})", ""]
@@ -118,7 +130,9 @@ def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path,
     figures_dir.mkdir(parents=True, exist_ok=True)
     witnesses = {v.claim_id: str(v.witness.dump(out_dir / "witnesses" / f"{v.claim_id}.json").relative_to(out_dir))
                  for v in verdicts if v.witness is not None}
-    figures = [_summary_figure(verdicts, figures_dir / "verdicts.png"), *paper_figures(figures_dir)]
+    papers = {v.claim_id.split(".")[0] for v in verdicts}
+    figures = [_summary_figure(verdicts, figures_dir / "verdicts.png"), *paper_figures(figures_dir, papers)]
+    tables = paper_tables(papers)
     claims = {c.id: c.describe() for c in registry}
     data = {
         "approxtheory": __version__,
@@ -126,9 +140,10 @@ def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path,
         "verdicts": [{**v.to_dict(), "claim": claims.get(v.claim_id)} for v in verdicts],
         "witness_files": witnesses,
         "figures": [str(f.relative_to(out_dir)) for f in figures],
+        "tables": [{"title": title, "markdown": table} for title, table in tables],
     }
     (out_dir / "report.json").write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-    markdown_text = _markdown(verdicts, figures, witnesses, out_dir, seed)
+    markdown_text = _markdown(verdicts, figures, tables, witnesses, out_dir, seed)
     (out_dir / "report.md").write_text(markdown_text)
     (out_dir / "report.html").write_text(_html(markdown_text))
     return {"json": str(out_dir / "report.json"), "markdown": str(out_dir / "report.md"), "html": str(out_dir / "report.html"),
