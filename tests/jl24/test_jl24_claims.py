@@ -11,7 +11,7 @@ import sympy as sp
 from approxtheory.core import CheckContext, Registry, Status, Witness
 from approxtheory.papers import jl24
 from approxtheory.papers.jl24 import alterations, bound, construction, fixtures
-from approxtheory.papers.jl24.common import Steps
+from approxtheory.rigorous.steps import Steps
 from approxtheory.rigorous import enclose
 
 EXPECTED = {

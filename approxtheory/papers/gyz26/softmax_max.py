@@ -11,7 +11,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import flint
 import numpy as np
 import scipy.special
 import sympy as sp
@@ -25,11 +24,17 @@ from ...core import (
     Provenance,
     Scope,
     Source,
-    Status,
     SymbolSpec,
 )
-from ...rigorous import certify_leq, enclose
-from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
+from ...rigorous import enclose
+from ...rigorous.steps import Steps
+from ...search import (
+    Confirmation,
+    RatioSearch,
+    replay_ratio,
+    run_ratio_search,
+    search_outcome,
+)
 from ...strategies import GapInput, softmax_gap_inputs
 
 CARD = "GYZ26.lem.softmax_max"
@@ -78,50 +83,21 @@ def _claim(name: str, statement: str, verify: Any, **kw: Any) -> Claim:
     )
 
 
-def _all_certified(steps: dict[str, dict[str, Any]], checked: str, budget: dict[str, Any]) -> Outcome:
-    """Certified when every step holds; a failed symbolic step is inconclusive, never refuted."""
-    ok = all(step["holds"] for step in steps.values())
-    return Outcome(Status.CERTIFIED if ok else Status.INCONCLUSIVE, "symbolic+arb", checked, budget, {"steps": steps})
-
-
-def _comparison_step(lhs: sp.Expr, rhs: sp.Expr, box: dict[str, tuple[Any, Any]], budget: int, strict: bool = False) -> dict[str, Any]:
-    result = certify_leq(lhs, rhs, box, budget=budget, strict=strict)
-    return {
-        "holds": result.status is Status.CERTIFIED,
-        "inequality": f"{lhs} {'<' if strict else '<='} {rhs}",
-        "box": {k: [str(lo), str(hi)] for k, (lo, hi) in box.items()},
-        "status": result.status.value,
-        "cells_used": result.cells_used,
-    }
-
-
-def _symbolic_step(description: str, holds: bool) -> dict[str, Any]:
-    return {"holds": bool(holds), "check": description}
-
-
-# --- certified claims --------------------------------------------------------------------------
-
 def _verify_te_max(ctx: CheckContext) -> Outcome:
     # The (n-1)/e half of the lemma rests on sup_{t>=0} t e^{-beta t} = 1/(e beta).
     cells = ctx.budget_or(20000)
     t = sp.Symbol("t", nonnegative=True)
     b = sp.Symbol("beta", positive=True)
     f = t * sp.exp(-b * t)
-    critical = sp.solveset(sp.diff(f, t), t, sp.Interval(0, sp.oo))
-    steps = {
-        "unique_critical_point": _symbolic_step("solveset(d/dt t e^{-beta t} = 0, t >= 0) == {1/beta}", critical == sp.FiniteSet(1 / b)),
-        "value_at_critical_point": _symbolic_step("f(1/beta) == 1/(e beta)", sp.simplify(f.subs(t, 1 / b) - 1 / (sp.E * b)) == 0),
-        "maximum_not_minimum": _symbolic_step("f''(1/beta) < 0", bool(sp.simplify(sp.diff(f, t, 2).subs(t, 1 / b)).is_negative)),
-        "ends": _symbolic_step("f(0) = 0 and f -> 0 as t -> oo", f.subs(t, 0) == 0 and sp.limit(f, t, sp.oo) == 0),
-        "arb_box": _comparison_step(
-            sp.Symbol("t") * sp.exp(-sp.Symbol("b") * sp.Symbol("t")),
-            1 / (sp.E * sp.Symbol("b")),
-            {"t": (0, 10), "b": (Fraction(1, 2), 4)},
-            cells,
-        ),
-    }
-    return _all_certified(
-        steps,
+    steps = Steps()
+    steps.symbolic("unique critical point", "solveset(d/dt t e^{-beta t} = 0, t >= 0) == {1/beta}",
+                   sp.solveset(sp.diff(f, t), t, sp.Interval(0, sp.oo)) == sp.FiniteSet(1 / b))
+    steps.zero("value at the critical point", f.subs(t, 1 / b) - 1 / (sp.E * b), "f(1/beta) == 1/(e beta)")
+    steps.symbolic("maximum, not minimum", "f''(1/beta) < 0", bool(sp.simplify(sp.diff(f, t, 2).subs(t, 1 / b)).is_negative))
+    steps.symbolic("ends", "f(0) = 0 and f -> 0 as t -> oo", f.subs(t, 0) == 0 and sp.limit(f, t, sp.oo) == 0)
+    tt, bb = sp.symbols("t b")
+    steps.compare("Arb box", tt * sp.exp(-bb * tt), 1 / (sp.E * bb), {"t": (0, 10), "b": (Fraction(1, 2), 4)}, cells)
+    return steps.outcome(
         "sup_{t>=0} t e^{-beta t} = 1/(e beta): SymPy (critical point, second derivative, ends) for all beta > 0; "
         "Arb subdivision of t e^{-b t} <= 1/(e b) on t in [0,10], b in [1/2,4] as an independent check",
         {"cells": cells, "arb_prec_bits": 128},
@@ -132,35 +108,18 @@ def _verify_c_closed_form(ctx: CheckContext) -> Outcome:
     # c(n) = min(ln n, (n-1)/e) is (n-1)/e for 2 <= n <= 5 and ln n for n >= 6 (card §3).
     cells = ctx.budget_or(4000)
     x, s = sp.Symbol("x"), sp.Symbol("s")
-    steps = {
-        "(n-1)/e <= ln n on [2,5]": _comparison_step((x - 1) / sp.E, sp.log(x), {"x": (2, 5)}, cells),
-        "ln 6 < 5/e": _comparison_step(sp.log(6), 5 / sp.E, {}, cells, strict=True),
-        # d/dn ((n-1)/e - ln n) = 1/e - 1/n; with s = 1/n in (0, 1/6] it is positive, so the
-        # difference keeps growing beyond n = 6: an unbounded range reduced to a box.
-        "derivative 1/e - 1/n > 0 for n >= 6": _comparison_step(s, 1 / sp.E, {"s": (0, Fraction(1, 6))}, cells, strict=True),
-    }
-    fixtures = {}
+    steps = Steps()
+    steps.compare("(n-1)/e <= ln n on [2,5]", (x - 1) / sp.E, sp.log(x), {"x": (2, 5)}, cells)
+    steps.compare("ln 6 < 5/e", sp.log(6), 5 / sp.E, {}, cells, strict=True)
+    # d/dn ((n-1)/e - ln n) = 1/e - 1/n; with s = 1/n in (0, 1/6] it is positive, so the
+    # difference keeps growing beyond n = 6: an unbounded range reduced to a box.
+    steps.compare("derivative 1/e - 1/n > 0 for n >= 6", s, 1 / sp.E, {"s": (0, Fraction(1, 6))}, cells, strict=True)
     for k, text in C_FIXTURE.items():
-        ball = enclose(ELEMENTARY.expr, {"n": k, "beta": 1})
-        fixtures[str(k)] = _fixture_step(ball, text)
-    steps["card fixtures c(2..6) to 10 digits"] = {
-        "holds": all(f["holds"] for f in fixtures.values()),
-        "values": fixtures,
-    }
-    return _all_certified(
-        steps,
+        steps.digits(f"card fixture c({k})", enclose(ELEMENTARY.expr, {"n": k, "beta": 1}), text, rounded=True)
+    return steps.outcome(
         "c(n) = (n-1)/e for real n in [2,5] and ln n for real n >= 6, and the card's c(2..6), by Arb subdivision",
         {"cells_per_inequality": cells, "arb_prec_bits": 128},
     )
-
-
-def _fixture_step(ball: flint.arb, text: str) -> dict[str, Any]:
-    """Does the card's rounded decimal agree with the certified value to its last printed digit?"""
-    digits = len(text.split(".")[1])
-    half_ulp = flint.arb(5) / flint.arb(10) ** (digits + 1)
-    printed = flint.arb(text)
-    holds = bool((ball - printed).abs_upper() <= half_ulp.lower())
-    return {"holds": holds, "card": text, "arb": ball.str(20)}
 
 
 def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
@@ -171,28 +130,21 @@ def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
     F = m * u * sp.exp(-u) / (1 + m * sp.exp(-u))
     m_of_w = sp.E * w * sp.exp(w)
     a = m * sp.exp(-u)
-    steps = {
-        # F' = a (1 - u + a) / (1 + a)^2 with a = m e^{-u} > 0, so F' = 0 iff u = 1 + m e^{-u}.
-        "critical point equation": _symbolic_step(
-            "F'(u) (1+a)^2 / a == 1 - u + a, a = m e^{-u}",
-            sp.simplify(sp.diff(F, u) * (1 + a) ** 2 / a - (1 - u + a)) == 0,
-        ),
-        "unique root": _symbolic_step("u - 1 - m e^{-u} is strictly increasing in u", bool((1 + m * sp.exp(-u)).is_positive)),
-        "root is 1 + W(m/e)": _symbolic_step(
-            "u = 1 + w solves u = 1 + m e^{-u} when m = e w e^w", sp.simplify((1 + w) - 1 - m_of_w * sp.exp(-(1 + w))) == 0
-        ),
-        "value is W(m/e)": _symbolic_step("F(1 + w) = w when m = e w e^w", sp.simplify(F.subs(m, m_of_w).subs(u, 1 + w) - w) == 0),
-        "ends": _symbolic_step("F(0) = 0 and F -> 0 as u -> oo", F.subs(u, 0) == 0 and sp.limit(F, u, sp.oo) == 0),
-    }
+    steps = Steps()
+    # F' = a (1 - u + a) / (1 + a)^2 with a = m e^{-u} > 0, so F' = 0 iff u = 1 + m e^{-u}.
+    steps.zero("critical point equation", sp.diff(F, u) * (1 + a) ** 2 / a - (1 - u + a), "F'(u) (1+a)^2 / a == 1 - u + a, a = m e^{-u}")
+    steps.symbolic("unique root", "u - 1 - m e^{-u} is strictly increasing in u", bool((1 + m * sp.exp(-u)).is_positive))
+    steps.zero("root is 1 + W(m/e)", (1 + w) - 1 - m_of_w * sp.exp(-(1 + w)), "u = 1 + w solves u = 1 + m e^{-u} when m = e w e^w")
+    steps.zero("value is W(m/e)", F.subs(m, m_of_w).subs(u, 1 + w) - w, "F(1 + w) = w when m = e w e^w")
+    steps.symbolic("ends", "F(0) = 0 and F -> 0 as u -> oo", F.subs(u, 0) == 0 and sp.limit(F, u, sp.oo) == 0)
     x = sp.Symbol("x")
     # x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368].
     wide = {"x": (Fraction(1, 3), 368)}
-    steps["W(x) <= ln(1+x) on [1/3, 368]"] = _comparison_step(sp.LambertW(x), sp.log(1 + x), wide, cells)
-    steps["W(x) <= x on [1/3, 368]"] = _comparison_step(sp.LambertW(x), x, wide, cells)
-    fixtures = {str(k): _fixture_step(enclose(SHARP.expr, {"n": k, "beta": 1}), text) for k, text in SHARP_FIXTURE.items()}
-    steps["card fixtures W((n-1)/e), n = 2..6, to 10 digits"] = {"holds": all(f["holds"] for f in fixtures.values()), "values": fixtures}
-    return _all_certified(
-        steps,
+    steps.compare("W(x) <= ln(1+x) on [1/3, 368]", sp.LambertW(x), sp.log(1 + x), wide, cells)
+    steps.compare("W(x) <= x on [1/3, 368]", sp.LambertW(x), x, wide, cells)
+    for k, text in SHARP_FIXTURE.items():
+        steps.digits(f"card fixture W({k - 1}/e)", enclose(SHARP.expr, {"n": k, "beta": 1}), text, rounded=True)
+    return steps.outcome(
         "among inputs whose non-maximal entries share one gap, sup beta*(max z - <p,z>) = W((n-1)/e), attained at "
         "beta*gap = 1 + W((n-1)/e) (SymPy); W((n-1)/e) <= c(n) for 2 <= n <= 1001 (Arb); the card's fixtures (Arb). "
         "That equal gaps are optimal is not certified here: the sharp_gap_bound search tests it",

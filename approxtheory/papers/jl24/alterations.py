@@ -22,7 +22,8 @@ from ...numerics import x64
 from ...pod import rnn
 from ...pod.domain import Domain
 from ...pod.spectrum import pod_spectrum
-from .common import Steps, claim, replay_result
+from ...rigorous.steps import Steps
+from .common import claim, replay_result
 
 HORIZON = 10
 

@@ -13,7 +13,8 @@ import sympy as sp
 
 from ...core import Bound, CheckContext, Outcome, Scope, SymbolSpec
 from ...rigorous import enclose
-from .common import Steps, claim
+from ...rigorous.steps import Steps
+from .common import claim
 
 TAU = SymbolSpec("tau", "sequence length", lo=1, integer=True)
 C0 = SymbolSpec("C0", "size complexity C0(H) (eq. 13)", lo=sp.Rational(1, 10**6))

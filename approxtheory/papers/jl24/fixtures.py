@@ -14,7 +14,8 @@ import sympy as sp
 from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness
 from ...pod import complexity, targets
 from ...pod.spectrum import pod_spectrum
-from .common import Steps, claim, replay_result
+from ...rigorous.steps import Steps
+from .common import claim, replay_result
 
 u, v = sp.symbols("u v", real=True)
 _TWO_PI = 2 * sp.pi
