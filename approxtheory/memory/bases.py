@@ -13,7 +13,7 @@ Two sequence models:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import scipy.special
@@ -21,8 +21,6 @@ from numpy.polynomial import chebyshev, polynomial
 
 from ..core import ApproxTheoryError
 
-Encoding = Literal["lin", "log"]
-Sequence = Literal["infinite", "finite"]
 ENCODINGS: tuple[str, ...] = ("lin", "log")
 PAPER_GRID_STEP = 0.01  # WE24.lemF.1 / lemF.4 grids: 0.01(k+1) (lin), 1.01 + 0.01k (log)
 

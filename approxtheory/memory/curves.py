@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core import ApproxTheoryError
 from .bases import nested_grid
-from .gradient import OptimiserSettings, RateBox, gradient_fit
+from .gradient import DEFAULT_SETTINGS, OptimiserSettings, RateBox, gradient_fit
 from .problems import Fit, KernelProblem
 
 FLOOR = 1e-12  # errors below this are float64 noise for unit-mass kernels
@@ -54,7 +54,7 @@ class CurvePoint:
 
 
 def error_curve(problem: KernelProblem, heads: Sequence[int], box: RateBox,
-                settings: OptimiserSettings = OptimiserSettings()) -> list[CurvePoint]:
+                settings: OptimiserSettings = DEFAULT_SETTINGS) -> list[CurvePoint]:
     """The best error found for each H in ``heads`` (increasing), by LP and by gradient."""
     hs = sorted(set(int(h) for h in heads))
     if not hs or hs[0] < 1:
@@ -78,7 +78,7 @@ def error_curve(problem: KernelProblem, heads: Sequence[int], box: RateBox,
     return points
 
 
-def fixed_rate_agreement(problem: KernelProblem, rates: Any, settings: OptimiserSettings = OptimiserSettings(),
+def fixed_rate_agreement(problem: KernelProblem, rates: Any, settings: OptimiserSettings = DEFAULT_SETTINGS,
                          pad_to: int | None = None) -> dict[str, float]:
     """Where both methods solve the same convex problem: gradient steps over alpha alone (from 0) against the LP.
 

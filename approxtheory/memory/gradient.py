@@ -50,6 +50,9 @@ class OptimiserSettings:
     newton_steps: int = 25
 
 
+DEFAULT_SETTINGS = OptimiserSettings()
+
+
 def _objectives(alpha, rates, mask, target, encoding, window, loss, sequence, mu):
     basis, tail = head_weights(encoding, rates, window, sequence, xp=jnp)
     basis = basis[basis.shape[0] - target.shape[0]:]  # offsets first..N, as in KernelProblem.basis
@@ -134,7 +137,7 @@ def _optimise(alpha0, theta0, mask, target, box, scale, learning_rate, mus, froz
 
 
 @x64
-def gradient_fit(problem: KernelProblem, start: Fit, box: RateBox, settings: OptimiserSettings = OptimiserSettings(),
+def gradient_fit(problem: KernelProblem, start: Fit, box: RateBox, settings: OptimiserSettings = DEFAULT_SETTINGS,
                  *, freeze_rates: bool = False, pad_to: int | None = None) -> Fit:
     """Improve ``start`` by gradient steps over coefficients and (unless frozen) rates inside ``box``.
 

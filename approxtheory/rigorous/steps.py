@@ -60,6 +60,8 @@ class Steps:
     def ok(self) -> bool:
         return all(step["holds"] for step in self.items.values())
 
-    def outcome(self, checked: str, budget: dict[str, Any], evidence: dict[str, Any] | None = None) -> Outcome:
+    def outcome(self, checked: str, budget: dict[str, Any], evidence: dict[str, Any] | None = None,
+                method: str = "symbolic+arb") -> Outcome:
+        """Certified when every step holds; otherwise inconclusive (never refuted: a failed proof refutes nothing)."""
         status = Status.CERTIFIED if self.ok else Status.INCONCLUSIVE
-        return Outcome(status, "symbolic+arb", checked, budget, {"steps": self.items, **(evidence or {})})
+        return Outcome(status, method, checked, budget, {"steps": self.items, **(evidence or {})})

@@ -7,7 +7,8 @@ from typing import Any
 
 import sympy as sp
 
-from ...core import CheckContext, Claim, Outcome, Provenance, Scope, Source, Status
+from ...core import CheckContext, Claim, Outcome, Provenance, Scope, Source
+from ...rigorous.steps import Steps
 
 VERSION = "NeurIPS 2024 camera-ready (arXiv:2402.00522), read in full; card wang_e_2024.md"
 
@@ -36,6 +37,4 @@ def is_zero(expr: sp.Expr) -> bool:
 def certified(steps: dict[str, dict[str, Any]], checked: str, budget: dict[str, Any],
               extra: dict[str, Any] | None = None, method: str = "symbolic+exact") -> Outcome:
     """Certified when every step holds; a failed symbolic or exact step is inconclusive, never refuted."""
-    ok = all(s["holds"] for s in steps.values())
-    evidence = {"steps": steps, **(extra or {})}
-    return Outcome(Status.CERTIFIED if ok else Status.INCONCLUSIVE, method, checked, budget, evidence)
+    return Steps(items=dict(steps)).outcome(checked, budget, extra, method=method)

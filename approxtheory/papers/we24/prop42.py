@@ -62,7 +62,8 @@ def _verify_dp_rate(ctx: CheckContext) -> Outcome:
             family.heads == 3 and family.matches_delta_on_window() and family.error_bound <= target)
     zero = prop42_exact_error([0.0], [1.0], 12)
     steps["H = 1, 2: error <= 1"] = step("the zero value weights give worst-case error exactly 1", zero == 1.0)
-    steps["hence E(H) <= 2/H"] = step("1 <= 2/H for H <= 2 and E(H) = 0 (infimum) for H >= 3", True)
+    steps["hence E(H) <= 2/H"] = step("1 <= 2/H for H <= 2, and E(H) = 0 (infimum) for H >= 3 by the families above",
+                                      all(Fraction(2, h) >= 1 for h in (1, 2)) and all(s["holds"] for s in steps.values()))
     # the closed form of the construction's error, checked against brute force on every window
     alphas, rates, _ = _dp_heads_from_family(Fraction(1, 100))
     N = 7
