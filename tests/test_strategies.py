@@ -17,7 +17,14 @@ from approxtheory.attention import sample_params, zoo
 from approxtheory.core import ConditionStatus
 from approxtheory.memory import Kernel, decay_exp_condition, decay_poly_condition
 from approxtheory.networks import MaxoutNetwork
-from approxtheory.pod import SeparablePOD, Target, c1_upper, pod_spectrum, power_tail, tail_sum
+from approxtheory.pod import (
+    SeparablePOD,
+    Target,
+    c1_upper,
+    pod_spectrum,
+    power_tail,
+    tail_sum,
+)
 
 FEW = settings(max_examples=20)
 
@@ -94,7 +101,7 @@ def test_attention_params_shrink_to_seed_zero_at_the_first_scale() -> None:
 def test_attention_params_draw_every_listed_scale() -> None:
     seed0 = sample_params(zoo.softmax, 3, 2, jax.random.key(0), 1)
     strategy = S.attention_params(zoo.softmax, 3, 2, scale=(1.0, 0.1, 10.0))
-    largest = lambda p: max(float(np.abs(v).max()) for v in p.values())  # noqa: E731
+    largest = lambda p: max(float(np.abs(v).max()) for v in p.values())
     # Entries of init are N(0, 1/2): only the scale 10 exceeds 5, and only the scale 0.1 keeps all 12 below 0.2.
     for scale, holds in ((10.0, lambda p: largest(p) > 5), (0.1, lambda p: largest(p) < 0.2)):
         found = find(strategy, holds, settings=settings(database=None))
