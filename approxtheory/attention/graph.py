@@ -10,8 +10,9 @@ against a dependence that one draw happens to saturate away.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -20,8 +21,8 @@ import numpy as np
 from networkx.algorithms.isomorphism import DiGraphMatcher
 
 from ..core import ApproxTheoryError
-from ..numerics import x64
-from .validate import ValidatedAttention, sample_params
+from ..numerics import TraceCounter, x64
+from .validate import ValidatedAttention, compiled, sample_params
 
 JACOBIAN_TOL = 1e-10
 GRAPH_DRAWS = 4
@@ -71,7 +72,7 @@ def dependency_mask(
     key_params, key_x = jax.random.split(jax.random.key(seed))
     params = sample_params(va.attention, va.n, va.d, key_params, draws)
     X = jax.random.normal(key_x, (draws, va.n, va.d), dtype=jnp.float64)
-    jac = np.asarray(jax.jit(jax.vmap(jax.jacfwd(va.attention.apply, argnums=1)))(params, X))  # (draws, n, d, n, d)
+    jac = np.asarray(compiled("graph", va.attention.apply, _jacobians)(params, X))  # (draws, n, d, n, d)
     finite = np.isfinite(jac).reshape(draws, -1).all(axis=1)
     if not finite.any():
         raise ApproxTheoryError(
@@ -81,6 +82,16 @@ def dependency_mask(
     block = np.abs(jac[finite]).max(axis=(2, 4))  # (finite draws, n, n): [i, j] = max_{a,b} |dY[i,a]/dX[j,b]|
     scale = np.maximum(1.0, block.max(axis=(1, 2), keepdims=True))
     return (block > tol * scale).any(axis=0) | np.eye(va.n, dtype=bool), int(finite.sum())
+
+
+def _jacobians(apply: Callable[..., Any], counter: TraceCounter) -> Callable[..., Any]:
+    """d apply(params, X) / dX for a batch of (params, X) draws."""
+
+    def one(params: Any, X: jax.Array) -> jax.Array:
+        counter.tick()
+        return jax.jacfwd(apply, argnums=1)(params, X)
+
+    return jax.vmap(one)
 
 
 def token_graph(va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL) -> TokenGraph:

@@ -11,7 +11,8 @@ eagerly; ``apply`` is traced once and then evaluated jitted, never op by op.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,37 @@ N_RANGE = (2, 64)
 D_RANGE = (1, 64)
 DRAWS = 8  # parameter draws evaluated by validate; enough to tell "some" from "all" non-finite
 
+COMPILED_LIMIT = 64  # jitted functions kept; each holds its apply, so the bound is what frees user objects
+
 BatchedApply = Callable[[Params, jax.Array], jax.Array]
+Builder = Callable[[Callable[..., Any], TraceCounter], Callable[..., Any]]
+
+_COMPILED: OrderedDict[tuple[Any, ...], tuple[Callable[..., Any], Callable[..., Any]]] = OrderedDict()
+TRACES: dict[str, TraceCounter] = {}
+
+
+def compiled(purpose: str, apply: Callable[..., Any], build: Builder, *, config: Hashable = (),
+             **jit_kwargs: Any) -> Callable[..., Any]:
+    """``jax.jit(build(apply, counter))``, memoised on (purpose, apply, config); ``TRACES[purpose]`` counts traces.
+
+    Reusing one jitted function lets JAX's own cache compile once per shape configuration. ``config``
+    names whatever else ``build`` closes over. The memo is a bounded LRU holding each entry's ``apply``
+    (so an id key cannot be reused while cached); eviction releases it.
+    """
+    try:
+        key: tuple[Any, ...] = (purpose, apply, config)
+        hash(key)
+    except TypeError:  # an unhashable callable object: key on identity
+        key = (purpose, id(apply), config)
+    entry = _COMPILED.get(key)
+    if entry is None:
+        counter = TRACES.setdefault(purpose, TraceCounter())
+        entry = _COMPILED[key] = (apply, jax.jit(build(apply, counter), **jit_kwargs))
+        if len(_COMPILED) > COMPILED_LIMIT:
+            _COMPILED.popitem(last=False)
+    else:
+        _COMPILED.move_to_end(key)
+    return entry[1]
 
 
 @dataclass(frozen=True)
@@ -89,7 +120,8 @@ def validate(attention: Any, n: int, d: int, seed: int = 0) -> ValidatedAttentio
     draws = [first, *(_call_init(attention, k, n, d) for k in keys[1:])]
     zero_candidate = _zero_candidate(meta, first)
     batch = _stack([*draws, zero_candidate])
-    outputs, finite = evaluate_draws(batched_apply(attention), batch, jnp.broadcast_to(X, (DRAWS + 1, n, d)))
+    batched = compiled("validate", attention.apply, _batched)
+    outputs, finite = evaluate_draws(batched, batch, jnp.broadcast_to(X, (DRAWS + 1, n, d)))
     outputs, finite, zero_output = outputs[:DRAWS], finite[:DRAWS], outputs[DRAWS]
     if not finite.any():
         raise ApproxTheoryError(
@@ -136,13 +168,16 @@ def batched_apply(attention: Attention, counter: TraceCounter | None = None) -> 
     Shapes are static, so each (n, d, batch) configuration compiles once; build the function
     once and reuse it. ``counter`` ticks on every trace (for tests).
     """
+    return x64(jax.jit(_batched(attention.apply, counter)))
 
+
+def _batched(apply: Callable[[Params, jax.Array], jax.Array], counter: TraceCounter | None) -> BatchedApply:
     def one(params: Params, X: jax.Array) -> jax.Array:
         if counter is not None:
             counter.tick()
-        return attention.apply(params, X)
+        return apply(params, X)
 
-    return x64(jax.jit(jax.vmap(one)))
+    return jax.vmap(one)
 
 
 def finite_mask(outputs: Any) -> np.ndarray:

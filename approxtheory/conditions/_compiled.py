@@ -1,29 +1,11 @@
-"""One jitted function per (purpose, apply): JAX's own cache then compiles once per shape configuration."""
+"""One jitted function per (purpose, apply, config): JAX's own cache then compiles once per shape configuration.
+
+The memo lives in the attention layer (``approxtheory.attention.validate``), which validation and the
+token graph use too and which must not import from conditions; this module is the conditions' name for it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from ..attention.validate import TRACES, compiled
 
-import jax
-
-from ..numerics import TraceCounter
-
-_CACHE: dict[tuple[str, Any], Callable[..., Any]] = {}
-TRACES: dict[str, TraceCounter] = {}
-
-
-def compiled(purpose: str, apply: Callable[..., Any], build: Callable[[Callable[..., Any], TraceCounter], Callable[..., Any]],
-             **jit_kwargs: Any) -> Callable[..., Any]:
-    """``jax.jit(build(apply, counter))``, memoised on (purpose, apply); ``TRACES[purpose]`` counts traces."""
-    try:
-        key = (purpose, apply)
-        hash(key)
-    except TypeError:  # an unhashable callable object: key on identity
-        key = (purpose, id(apply))
-    fn = _CACHE.get(key)
-    if fn is None:
-        counter = TRACES.setdefault(purpose, TraceCounter())
-        fn = jax.jit(build(apply, counter), **jit_kwargs)
-        _CACHE[key] = fn
-    return fn
+__all__ = ["TRACES", "compiled"]

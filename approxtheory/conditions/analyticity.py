@@ -20,7 +20,8 @@ import numpy as np
 
 from ..attention import ValidatedAttention
 from ..core import ConditionResult, ConditionStatus
-from ..numerics import x64
+from ..numerics import TraceCounter, x64
+from ._compiled import compiled
 from ._draws import draw_params, general_position_inputs, input_rng, validated
 from ._jaxpr import FlatJaxpr, Node, evaluate, flatten
 
@@ -276,15 +277,25 @@ def _where_list(findings: list[Finding], limit: int = 5) -> list[dict[str, str]]
     return [f.to_dict() for f in findings[:limit]]
 
 
-def _evaluator(flat: FlatJaxpr, zero: frozenset[tuple[int, int]], capture: list[int], draws: int) -> Any:
-    """jit(vmap over draws, vmap over inputs) of the flat graph: output, output with shifts zeroed, captures."""
+def _evaluator(va: ValidatedAttention, flat: FlatJaxpr, zero: frozenset[tuple[int, int]], capture: list[int],
+               draws: int) -> Any:
+    """jit(vmap over draws, vmap over inputs) of the flat graph: output, output with shifts zeroed, captures.
 
-    def one(leaves: list[Any], X: jax.Array) -> tuple[Any, Any, list[Any]]:
-        out, cap = evaluate(flat, [*leaves, X], capture=capture)
-        shifted = evaluate(flat, [*leaves, X], zero=zero)[0][0] if zero else out[0]
-        return out[0], shifted, [cap[c] for c in capture]
+    ``flat`` is the trace of apply at the argument types of ``va.jaxpr``; like ``jax.jit(apply)`` itself, the
+    memo assumes apply is a pure function, so equal (apply, argument types) give the same graph and node ids.
+    """
+    types = (jax.tree_util.tree_structure(va.params), tuple(va.jaxpr.in_avals))
 
-    return jax.jit(jax.vmap(jax.vmap(one, in_axes=(None, 0)), in_axes=(0, None), axis_size=draws))
+    def build(_: Any, counter: TraceCounter) -> Any:
+        def one(leaves: list[Any], X: jax.Array) -> tuple[Any, Any, list[Any]]:
+            counter.tick()
+            out, cap = evaluate(flat, [*leaves, X], capture=capture)
+            shifted = evaluate(flat, [*leaves, X], zero=zero)[0][0] if zero else out[0]
+            return out[0], shifted, [cap[c] for c in capture]
+
+        return jax.vmap(jax.vmap(one, in_axes=(None, 0)), in_axes=(0, None), axis_size=draws)
+
+    return compiled("analyticity", va.attention.apply, build, config=(types, zero, tuple(capture), draws))
 
 
 def _obligation_check(ob: Obligation, values: np.ndarray) -> tuple[bool, dict[str, Any]]:
@@ -307,22 +318,28 @@ def _obligation_check(ob: Obligation, values: np.ndarray) -> tuple[bool, dict[st
     return ok, info
 
 
+def _probe_lines(apply: Any, counter: TraceCounter) -> Any:
+    """f[line, point] = <w, g_{a + t v}(X)> for lines (a, v) and points t (batched over both)."""
+
+    def value(a: Any, v: Any, s: jax.Array, w: jax.Array, X: jax.Array) -> jax.Array:
+        counter.tick()
+        return jnp.sum(w * apply(jax.tree_util.tree_map(lambda p, q: p + s * q, a, v), X))
+
+    per_point = jax.vmap(value, in_axes=(None, None, 0, None, None))
+    return jax.vmap(per_point, in_axes=(0, 0, None, None, None))
+
+
 def _probe(va: ValidatedAttention, seed: int, X: jax.Array, lines: int = 3, points: int = 33) -> list[float]:
     """Chebyshev tail of t -> <w, g_{theta_a + t v}(X)> on [-1, 1] (secondary evidence, never decisive):
     analytic maps give geometric decay to rounding level, kinks leave algebraic tails."""
     t = jnp.asarray(np.cos(np.pi * (np.arange(points) + 0.5) / points))
     w = jnp.asarray(input_rng(seed, "analyticity").standard_normal((va.n, va.d)))
     ends = draw_params(va, seed, "analyticity", 2 * lines, layers=1, scales=(1.0,)).layer(0)
-    apply = va.attention.apply
-
-    def value(a: Any, v: Any, s: jax.Array) -> jax.Array:
-        return jnp.sum(w * apply(jax.tree_util.tree_map(lambda p, q: p + s * q, a, v), X))
-
     if not jax.tree_util.tree_leaves(ends):
         return []  # no parameters: nothing to probe
     pick = lambda idx: jax.tree_util.tree_map(lambda leaf: leaf[idx], ends)
-    f = np.asarray(jax.jit(jax.vmap(jax.vmap(value, in_axes=(None, None, 0)), in_axes=(0, 0, None)))(
-        pick(np.arange(0, 2 * lines, 2)), pick(np.arange(1, 2 * lines, 2)), t))
+    f = np.asarray(compiled("analyticity_probe", va.attention.apply, _probe_lines)(
+        pick(np.arange(0, 2 * lines, 2)), pick(np.arange(1, 2 * lines, 2)), t, w, X))
     tails = []
     for row in f:
         if np.all(np.isfinite(row)):
@@ -358,7 +375,7 @@ def check_analyticity(attention: Any, *, n: int, d: int, seed: int = 0) -> Condi
     leaves = jax.tree_util.tree_leaves(draws.layer(0))
     zero = frozenset((k, 1) for s in result.shifts for k in s["subs"])
     pending = [ob for ob in result.obligations if not ob.structural]
-    out, shifted, caps = _evaluator(flat, zero, [ob.operand for ob in pending], draws.count)(leaves, Xs)
+    out, shifted, caps = _evaluator(va, flat, zero, [ob.operand for ob in pending], draws.count)(leaves, Xs)
     out, shifted = np.asarray(out), np.asarray(shifted)
     if zero:
         moderate = np.array([draws.scale_of(r) <= 1.0 for r in range(draws.count)])
