@@ -40,7 +40,14 @@ from typing import Any
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
 
 # Modules whose import registers benchmarks (via @register).
-BENCHMARK_MODULES: tuple[str, ...] = ("benchmarks.bench_softmax", "benchmarks.bench_regions", "benchmarks.bench_search", "benchmarks.bench_jl24", "benchmarks.bench_uap")
+BENCHMARK_MODULES: tuple[str, ...] = (
+    "benchmarks.bench_softmax",
+    "benchmarks.bench_regions",
+    "benchmarks.bench_search",
+    "benchmarks.bench_jl24",
+    "benchmarks.bench_we24",
+    "benchmarks.bench_uap",
+)
 
 RESULT_KEYS = ("name", "value", "unit", "reference", "reference_value", "ratio", "details")
 
