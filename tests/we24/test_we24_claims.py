@@ -14,6 +14,11 @@ from approxtheory.rigorous import enclose
 
 EXPECTED = {
     "WE24.expE4a.experiment.lin_capacity_at_64_heads": Status.REFUTED,
+    # Small-scale training does not learn the memory extraction at this budget (experiments_small.py).
+    "WE24.expE1b.experiment.one_layer_adequate": Status.INCONCLUSIVE,
+    "WE24.expE2a.experiment.width_serves_readout": Status.INCONCLUSIVE,
+    "WE24.expE2b.experiment.heads_serve_memories": Status.INCONCLUSIVE,
+    "WE24.expE3a.experiment.dot_product_marginal": Status.INCONCLUSIVE,
 }
 
 

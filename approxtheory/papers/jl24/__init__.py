@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core import Claim
-from . import alterations, bound, construction, fixtures
+from . import alterations, bound, construction, fixtures, trained
 from .figures import error_figure
 
 
 def claims() -> list[Claim]:
-    return [*bound.claims(), *fixtures.claims(), *construction.claims(), *alterations.claims()]
+    return [*bound.claims(), *fixtures.claims(), *construction.claims(), *alterations.claims(), *trained.claims()]
 
 
 def figures(out_dir: Path) -> list[Path]:

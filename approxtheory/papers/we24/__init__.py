@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...core import Claim
-from . import algebra, constructions, experiments, figures as _figures, prop42, rates, rounding
+from . import algebra, constructions, experiments, experiments_small, figures as _figures, prop42, rates, rounding
 
 
 def claims() -> list[Claim]:
     return [*algebra.claims(), *rates.claims(), *prop42.claims(), *constructions.claims(), *rounding.claims(),
-            *experiments.claims()]
+            *experiments.claims(), *experiments_small.claims()]
 
 
 def figures(out_dir: Path) -> list[Path]:
