@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import jax
@@ -30,3 +31,35 @@ class TraceCounter:
 
     def tick(self) -> None:
         self.count += 1
+
+
+COMPILED_LIMIT = 64  # jitted functions kept; each holds its apply, so the bound is what frees user objects
+
+Builder = Callable[[Callable[..., Any], TraceCounter], Callable[..., Any]]
+
+_COMPILED: OrderedDict[tuple[Any, ...], tuple[Callable[..., Any], Callable[..., Any]]] = OrderedDict()
+TRACES: dict[str, TraceCounter] = {}
+
+
+def compiled(purpose: str, apply: Callable[..., Any], build: Builder, *, config: Hashable = (),
+             **jit_kwargs: Any) -> Callable[..., Any]:
+    """``jax.jit(build(apply, counter))``, memoised on (purpose, apply, config); ``TRACES[purpose]`` counts traces.
+
+    Reusing one jitted function lets JAX's own cache compile once per shape configuration. ``config``
+    names whatever else ``build`` closes over. The memo is a bounded LRU holding each entry's ``apply``
+    (so an id key cannot be reused while cached); eviction releases it.
+    """
+    try:
+        key: tuple[Any, ...] = (purpose, apply, config)
+        hash(key)
+    except TypeError:  # an unhashable callable object: key on identity
+        key = (purpose, id(apply), config)
+    entry = _COMPILED.get(key)
+    if entry is None:
+        counter = TRACES.setdefault(purpose, TraceCounter())
+        entry = _COMPILED[key] = (apply, jax.jit(build(apply, counter), **jit_kwargs))
+        if len(_COMPILED) > COMPILED_LIMIT:
+            _COMPILED.popitem(last=False)
+    else:
+        _COMPILED.move_to_end(key)
+    return entry[1]

@@ -21,8 +21,8 @@ import numpy as np
 from networkx.algorithms.isomorphism import DiGraphMatcher
 
 from ..core import ApproxTheoryError
-from ..numerics import TraceCounter, x64
-from .validate import ValidatedAttention, compiled, sample_params
+from ..numerics import TraceCounter, compiled, x64
+from .validate import ValidatedAttention, sample_params
 
 JACOBIAN_TOL = 1e-10
 GRAPH_DRAWS = 4

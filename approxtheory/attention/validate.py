@@ -11,8 +11,7 @@ eagerly; ``apply`` is traced once and then evaluated jitted, never op by op.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core import ApproxTheoryError
-from ..numerics import TraceCounter, x64
+from ..numerics import TraceCounter, compiled, x64
 from .frames import describe_exception, describe_frame, user_frame
 from .loader import check_attention
 from .protocol import FAMILIES, Attention, Kernel, Metadata, Params, metadata
@@ -30,37 +29,7 @@ N_RANGE = (2, 64)
 D_RANGE = (1, 64)
 DRAWS = 8  # parameter draws evaluated by validate; enough to tell "some" from "all" non-finite
 
-COMPILED_LIMIT = 64  # jitted functions kept; each holds its apply, so the bound is what frees user objects
-
 BatchedApply = Callable[[Params, jax.Array], jax.Array]
-Builder = Callable[[Callable[..., Any], TraceCounter], Callable[..., Any]]
-
-_COMPILED: OrderedDict[tuple[Any, ...], tuple[Callable[..., Any], Callable[..., Any]]] = OrderedDict()
-TRACES: dict[str, TraceCounter] = {}
-
-
-def compiled(purpose: str, apply: Callable[..., Any], build: Builder, *, config: Hashable = (),
-             **jit_kwargs: Any) -> Callable[..., Any]:
-    """``jax.jit(build(apply, counter))``, memoised on (purpose, apply, config); ``TRACES[purpose]`` counts traces.
-
-    Reusing one jitted function lets JAX's own cache compile once per shape configuration. ``config``
-    names whatever else ``build`` closes over. The memo is a bounded LRU holding each entry's ``apply``
-    (so an id key cannot be reused while cached); eviction releases it.
-    """
-    try:
-        key: tuple[Any, ...] = (purpose, apply, config)
-        hash(key)
-    except TypeError:  # an unhashable callable object: key on identity
-        key = (purpose, id(apply), config)
-    entry = _COMPILED.get(key)
-    if entry is None:
-        counter = TRACES.setdefault(purpose, TraceCounter())
-        entry = _COMPILED[key] = (apply, jax.jit(build(apply, counter), **jit_kwargs))
-        if len(_COMPILED) > COMPILED_LIMIT:
-            _COMPILED.popitem(last=False)
-    else:
-        _COMPILED.move_to_end(key)
-    return entry[1]
 
 
 @dataclass(frozen=True)

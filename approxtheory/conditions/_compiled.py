@@ -6,6 +6,6 @@ token graph use too and which must not import from conditions; this module is th
 
 from __future__ import annotations
 
-from ..attention.validate import TRACES, compiled
+from ..numerics import TRACES, compiled
 
 __all__ = ["TRACES", "compiled"]

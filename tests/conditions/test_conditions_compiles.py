@@ -13,11 +13,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from approxtheory.attention import Mechanism
-from approxtheory.attention.validate import COMPILED_LIMIT
 from approxtheory.attention.zoo import ZOO
 from approxtheory.conditions._compiled import TRACES, compiled
 from approxtheory.conditions.analyticity import check_analyticity
 from approxtheory.core import ConditionStatus
+from approxtheory.numerics import COMPILED_LIMIT
 from approxtheory.uap import check_uap
 
 
