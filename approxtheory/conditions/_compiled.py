@@ -1,8 +1,5 @@
-"""One jitted function per (purpose, apply, config): JAX's own cache then compiles once per shape configuration.
-
-The memo lives in the attention layer (``approxtheory.attention.validate``), which validation and the
-token graph use too and which must not import from conditions; this module is the conditions' name for it.
-"""
+"""The conditions' name for the toolkit's one jit cache (``approxtheory.numerics.compiled``):
+one jitted function per (purpose, apply, config), so JAX compiles once per shape configuration."""
 
 from __future__ import annotations
 
