@@ -192,6 +192,9 @@ def cmd_regions(args: argparse.Namespace, reg: Registry) -> int:
 
     net = load_network(args.file)
     x0, x1 = (_point(text, flag, net.input_dim) for text, flag in ((args.start, "--from"), (args.end, "--to")))
+    if x0 == x1:
+        raise ApproxTheoryError("--from and --to are the same point, so there is no segment to count regions on",
+                                "give two different points")
     if args.as_ == "transformer":
         ends = np.array([[float(v) for v in x0], [float(v) for v in x1]])
         gate = gate_ibp(net, np.nextafter(ends.min(axis=0), -np.inf), np.nextafter(ends.max(axis=0), np.inf)).M  # computed over the segment's bounding box, never guessed

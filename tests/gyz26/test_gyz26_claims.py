@@ -104,3 +104,9 @@ def test_regions_command_rejects_a_segment_of_the_wrong_dimension(tmp_path, caps
     path = zigzag_network(2, 2).dump(tmp_path / "z.json")
     assert main(["regions", str(path), "--from", "0,0", "--to", "1"], Registry()) == 2
     assert "--from has 2 coordinates but the network takes 1" in capsys.readouterr().err
+
+
+def test_regions_command_rejects_an_empty_segment(tmp_path, capsys) -> None:
+    path = zigzag_network(2, 2).dump(tmp_path / "z.json")
+    assert main(["regions", str(path), "--from", "0.5", "--to", "1/2"], Registry()) == 2
+    assert "same point" in capsys.readouterr().err
