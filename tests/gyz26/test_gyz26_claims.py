@@ -110,3 +110,16 @@ def test_regions_command_rejects_an_empty_segment(tmp_path, capsys) -> None:
     path = zigzag_network(2, 2).dump(tmp_path / "z.json")
     assert main(["regions", str(path), "--from", "0.5", "--to", "1/2"], Registry()) == 2
     assert "same point" in capsys.readouterr().err
+
+
+def test_a_wrong_zigzag_count_is_refuted_not_inconclusive(monkeypatch) -> None:
+    real = regions.zigzag_facts
+    monkeypatch.setattr(regions, "zigzag_facts", lambda k, L: {**real(k, L), "regions": k**L + ((k, L) == (3, 2))})
+    verdict = by_id(regions.ZIGZAG_ID).check(CheckContext())
+    assert verdict.status is Status.REFUTED and verdict.witness.inputs == {"k": 3, "L": 2}
+    monkeypatch.setattr(regions, "zigzag_facts", real)
+    assert not by_id(regions.ZIGZAG_ID).replay_witness(verdict.witness).reproduced  # the real count is 9
+    from approxtheory.core import Witness
+
+    good = Witness(regions.TRANSFORMER_ID, {"k": 2, "L": 3}, {})
+    assert not by_id(regions.TRANSFORMER_ID).replay_witness(good).reproduced

@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ...constructions.maxout_transformer import simulate, sizes
-from ...core import CheckContext, Outcome, Provenance, Scope, Status
+from ...core import CheckContext, Outcome, Provenance, Replay, Scope, Status, Witness
 from ...networks import MaxoutNetwork
 from ...networks.zigzag import ZIGZAG_GATE, zigzag_network, zigzag_value
 from ...regions import segment_regions, slice_regions, transformer_segment_regions
@@ -46,31 +46,59 @@ def _verify_zigzag(ctx: CheckContext) -> Outcome:
         facts = zigzag_facts(k, L)
         facts["holds"] = facts["regions"] == k**L and all(v for key, v in facts.items() if key != "regions")
         table[f"k={k},L={L}"] = facts
-    ok = all(f["holds"] for f in table.values())
+    checked = (f"exact rational region counts of the zigzag maxout net on [0,1] for (k, L) in {INSTANCES}: k^L regions, "
+                   "breakpoints i/k^L, values i mod 2, slopes +-k^L, equal to g_{k^L} (certified for these instances)")
     card = all(table[f"k={k},L={L}"]["regions"] == v for (k, L), v in CARD_ZIGZAG.items())
-    return Outcome(Status.CERTIFIED if ok and card else Status.INCONCLUSIVE, "exact",
-                   f"exact rational region counts of the zigzag maxout net on [0,1] for (k, L) in {INSTANCES}: k^L regions, "
-                   "breakpoints i/k^L, values i mod 2, slopes +-k^L, equal to g_{k^L} (certified for these instances)",
-                   {"instances": len(INSTANCES)}, {"instances": table, "card_fixtures_reproduced": card})
+    return _exact_table(ZIGZAG_ID, table, checked, {"card_fixtures_reproduced": card})
+
+
+def _exact_table(claim_id: str, table: dict[str, dict[str, Any]], checked: str, extra: dict[str, Any]) -> Outcome:
+    """Exact counts: all as claimed is a proof for these instances; one that differs is an exact refutation."""
+    evidence = {"instances": table, **extra}
+    bad = next((key for key, row in table.items() if not row["holds"]), None)
+    if bad is None:
+        return Outcome(Status.CERTIFIED, "exact", checked, {"instances": len(table)}, evidence)
+    k, L = (int(part.split("=")[1]) for part in bad.split(","))
+    witness = Witness(claim_id, {"k": k, "L": L}, {key: v for key, v in table[bad].items() if key != "holds"})
+    return Outcome(Status.REFUTED, "exact", checked, {"instances": len(table)}, evidence, witness)
+
+
+def _replay_zigzag(w: Witness) -> Replay:
+    k, L = int(w.inputs["k"]), int(w.inputs["L"])
+    facts = zigzag_facts(k, L)
+    wrong = facts["regions"] != k**L or not all(v for key, v in facts.items() if key != "regions")
+    return Replay(wrong, facts, f"the zigzag net has {facts['regions']} regions, k^L = {k**L}")
+
+
+def _transformer_row(k: int, L: int) -> dict[str, Any]:
+    net = zigzag_network(k, L)
+    T = simulate(net, ZIGZAG_GATE(k))
+    r = transformer_segment_regions(T, [0], [1])
+    return {"regions": r.regions, "activation_regions": r.activation_regions, "tokens": T.tokens,
+            "heads_per_block": 2, "blocks": L, "nnz": sizes(net, "full").nnz_total,
+            "holds": r.regions == k**L and T.tokens == k}
+
+
+def _replay_transformer(w: Witness) -> Replay:
+    row = _transformer_row(int(w.inputs["k"]), int(w.inputs["L"]))
+    return Replay(not row.pop("holds"), row, f"the simulating transformer has {row['regions']} regions")
 
 
 def _verify_transformer_regions(ctx: CheckContext) -> Outcome:
-    table = {}
-    for k, L in INSTANCES:
-        net = zigzag_network(k, L)
-        T = simulate(net, ZIGZAG_GATE(k))
-        r = transformer_segment_regions(T, [0], [1])
-        size = sizes(net, "full")
-        table[f"k={k},L={L}"] = {"regions": r.regions, "activation_regions": r.activation_regions,
-                                 "tokens": T.tokens, "heads_per_block": 2, "blocks": L, "nnz": size.nnz_total,
-                                 "holds": r.regions == k**L and T.tokens == k}
-    ok = all(v["holds"] for v in table.values())
+    table = {f"k={k},L={L}": _transformer_row(k, L) for k, L in INSTANCES}
+    # nnz per extra block is a constant (the block for the later layers never changes): checked, not assumed.
     per_block = {k: {table[f"k={k},L={L}"]["nnz"] - table[f"k={k},L={L - 1}"]["nnz"] for L in range(3, 5)} for k in (2, 3, 4)}
-    linear = all(len(v) == 1 for v in per_block.values())
-    return Outcome(Status.CERTIFIED if ok and linear else Status.INCONCLUSIVE, "exact",
-                   "exact region counts of the stored hardmax transformer (k tokens, 2 heads per block, L blocks, gate "
-                   "(k^2+1)/2) built from the zigzag net: k^L regions on [0,1]; nnz grows by a constant per block",
-                   {"instances": len(INSTANCES)}, {"instances": table, "nnz_per_extra_block": {k: sorted(v) for k, v in per_block.items()}})
+    for k, steps in per_block.items():
+        for L in range(3, 5):
+            table[f"k={k},L={L}"]["holds"] &= len(steps) == 1
+    return _exact_table(TRANSFORMER_ID, table,
+                        "exact region counts of the stored hardmax transformer (k tokens, 2 heads per block, L blocks, gate "
+                        "(k^2+1)/2) built from the zigzag net: k^L regions on [0,1]; nnz grows by a constant per block",
+                        {"nnz_per_extra_block": {k: sorted(v) for k, v in per_block.items()}})
+
+
+ZIGZAG_ID = "GYZ26.prop.regions_lower.statement.zigzag_regions"
+TRANSFORMER_ID = "GYZ26.prop.regions_lower.construction.transformer_regions"
 
 
 # --- the width-1 cap (card thm.maxout_regions_mpcb14 sanity flag) ----------------------------------
@@ -137,10 +165,10 @@ def claims() -> list[Any]:
     return [
         claim("GYZ26.prop.regions_lower", Scope.STATEMENT, "zigzag_regions",
               "the zigzag maxout net has exactly k^L linear regions on [0,1], breakpoints i/k^L (card instances)",
-              _verify_zigzag, default_budget=1, budget_unit="table"),
+              _verify_zigzag, replay=_replay_zigzag, default_budget=1, budget_unit="table"),
         claim("GYZ26.prop.regions_lower", Scope.CONSTRUCTION, "transformer_regions",
               "the hardmax transformer simulating the zigzag net has k^L regions with nnz linear in L (card instances)",
-              _verify_transformer_regions, default_budget=1, budget_unit="table"),
+              _verify_transformer_regions, replay=_replay_transformer, default_budget=1, budget_unit="table"),
         claim("GYZ26.thm.maxout_regions_mpcb14", Scope.STATEMENT, "width1_cap",
               "a width-1 rank-k maxout net on R has at most 1 + (k-1)(2^L - 1) linear regions", _verify_width1,
               replay=lambda w: replay_ratio(WIDTH1_SEARCH, w), default_budget=150),
