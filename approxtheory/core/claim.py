@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -129,6 +130,9 @@ class Claim:
         start = time.perf_counter()
         outcome = self.verify(ctx)
         seconds = round(time.perf_counter() - start, 3)
+        witness = outcome.witness
+        if witness is not None and not witness.claim_id:  # a generic record (e.g. rigorous.Steps) knows no claim
+            witness = dataclasses.replace(witness, claim_id=self.id)
         return Verdict(
             claim_id=self.id,
             status=outcome.status,
@@ -138,7 +142,7 @@ class Claim:
             checked=outcome.checked,
             budget=dict(outcome.budget),
             evidence=dict(outcome.evidence),
-            witness=outcome.witness,
+            witness=witness,
             seconds=seconds,
         )
 

@@ -100,11 +100,44 @@ def check_assumptions(exprs: list[sp.Expr], names: tuple[str, ...], box: Cell) -
     return integers
 
 
+def confirm_counterexample(lhs: sp.Expr, rhs: sp.Expr, values: Mapping[str, Fraction], strict: bool,
+                           prec: int) -> dict[str, Any] | None:
+    """Exact substitution of the rational point, then Arb shows lhs - rhs > 0 (or exactly 0 if strict); None if not shown."""
+    lsyms, rsyms = symbols_by_name(lhs), symbols_by_name(rhs)
+    lv = lhs.subs({s: rational(values[n]) for n, s in lsyms.items()})
+    rv = rhs.subs({s: rational(values[n]) for n, s in rsyms.items()})
+    diff = lv - rv
+    how = None
+    if exact_zero(diff, allow_simplify=False):
+        if not strict:
+            return None
+        how = "lhs - rhs is exactly 0"
+    else:
+        for k in POINT_PRECISIONS:
+            b = point_ball(diff, prec * k)
+            if b is None:
+                return None
+            if b.lower() > 0:
+                how = f"Arb lower bound of lhs - rhs > 0 at {prec * k} bits"
+                break
+        if how is None:
+            return None
+    lb, rb, db = point_ball(lv, prec), point_ball(rv, prec), point_ball(diff, prec)
+    if lb is None or rb is None or db is None:
+        return None
+    return {
+        "point": {n: fraction_str(v) for n, v in values.items()},
+        "lhs": list(enclosure_interval(lb)),
+        "rhs": list(enclosure_interval(rb)),
+        "lhs_minus_rhs": list(enclosure_interval(db)),
+        "confirmed": how,
+    }
+
+
 def _witness(
     lhs: sp.Expr, rhs: sp.Expr, names: tuple[str, ...], box: Cell, integers: set[str], strict: bool, prec: int
 ) -> Callable[[Cell], dict[str, Any] | None]:
-    """A function confirming a candidate point: exact substitution, then Arb shows lhs - rhs > 0 (or exactly 0 if strict)."""
-    lsyms, rsyms = symbols_by_name(lhs), symbols_by_name(rhs)
+    """A function confirming a candidate point (integer variables rounded into the box first)."""
     bounds = dict(zip(names, box))
 
     def confirm(point: Cell) -> dict[str, Any] | None:
@@ -116,34 +149,7 @@ def _witness(
                 if not lo <= v <= hi:
                     return None
             values[n] = v
-        lv = lhs.subs({s: rational(values[n]) for n, s in lsyms.items()})
-        rv = rhs.subs({s: rational(values[n]) for n, s in rsyms.items()})
-        diff = lv - rv
-        how = None
-        if exact_zero(diff, allow_simplify=False):
-            if not strict:
-                return None
-            how = "lhs - rhs is exactly 0"
-        else:
-            for k in POINT_PRECISIONS:
-                b = point_ball(diff, prec * k)
-                if b is None:
-                    return None
-                if b.lower() > 0:
-                    how = f"Arb lower bound of lhs - rhs > 0 at {prec * k} bits"
-                    break
-            if how is None:
-                return None
-        lb, rb, db = point_ball(lv, prec), point_ball(rv, prec), point_ball(diff, prec)
-        if lb is None or rb is None or db is None:
-            return None
-        return {
-            "point": {n: fraction_str(v) for n, v in values.items()},
-            "lhs": list(enclosure_interval(lb)),
-            "rhs": list(enclosure_interval(rb)),
-            "lhs_minus_rhs": list(enclosure_interval(db)),
-            "confirmed": how,
-        }
+        return confirm_counterexample(lhs, rhs, values, strict, prec)
 
     return confirm
 

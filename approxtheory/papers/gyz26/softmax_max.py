@@ -27,7 +27,7 @@ from ...core import (
     SymbolSpec,
 )
 from ...rigorous import enclose
-from ...rigorous.steps import Steps
+from ...rigorous.steps import Steps, replay_comparison
 from ...search import (
     Confirmation,
     RatioSearch,
@@ -96,7 +96,8 @@ def _verify_te_max(ctx: CheckContext) -> Outcome:
     steps.symbolic("maximum, not minimum", "f''(1/beta) < 0", bool(sp.simplify(sp.diff(f, t, 2).subs(t, 1 / b)).is_negative))
     steps.symbolic("ends", "f(0) = 0 and f -> 0 as t -> oo", f.subs(t, 0) == 0 and sp.limit(f, t, sp.oo) == 0)
     tt, bb = sp.symbols("t b")
-    steps.compare("Arb box", tt * sp.exp(-bb * tt), 1 / (sp.E * bb), {"t": (0, 10), "b": (Fraction(1, 2), 4)}, cells)
+    steps.compare("Arb box", tt * sp.exp(-bb * tt), 1 / (sp.E * bb), {"t": (0, 10), "b": (Fraction(1, 2), 4)}, cells,
+                  decisive=True)
     return steps.outcome(
         "sup_{t>=0} t e^{-beta t} = 1/(e beta): SymPy (critical point, second derivative, ends) for all beta > 0; "
         "Arb subdivision of t e^{-b t} <= 1/(e b) on t in [0,10], b in [1/2,4] as an independent check",
@@ -109,8 +110,8 @@ def _verify_c_closed_form(ctx: CheckContext) -> Outcome:
     cells = ctx.budget_or(4000)
     x, s = sp.Symbol("x"), sp.Symbol("s")
     steps = Steps()
-    steps.compare("(n-1)/e <= ln n on [2,5]", (x - 1) / sp.E, sp.log(x), {"x": (2, 5)}, cells)
-    steps.compare("ln 6 < 5/e", sp.log(6), 5 / sp.E, {}, cells, strict=True)
+    steps.compare("(n-1)/e <= ln n on [2,5]", (x - 1) / sp.E, sp.log(x), {"x": (2, 5)}, cells, decisive=True)
+    steps.compare("ln 6 < 5/e", sp.log(6), 5 / sp.E, {}, cells, strict=True, decisive=True)
     # d/dn ((n-1)/e - ln n) = 1/e - 1/n; with s = 1/n in (0, 1/6] it is positive, so the
     # difference keeps growing beyond n = 6: an unbounded range reduced to a box.
     steps.compare("derivative 1/e - 1/n > 0 for n >= 6", s, 1 / sp.E, {"s": (0, Fraction(1, 6))}, cells, strict=True)
@@ -140,8 +141,8 @@ def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
     x = sp.Symbol("x")
     # x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368].
     wide = {"x": (Fraction(1, 3), 368)}
-    steps.compare("W(x) <= ln(1+x) on [1/3, 368]", sp.LambertW(x), sp.log(1 + x), wide, cells)
-    steps.compare("W(x) <= x on [1/3, 368]", sp.LambertW(x), x, wide, cells)
+    steps.compare("W(x) <= ln(1+x) on [1/3, 368]", sp.LambertW(x), sp.log(1 + x), wide, cells, decisive=True)
+    steps.compare("W(x) <= x on [1/3, 368]", sp.LambertW(x), x, wide, cells, decisive=True)
     for k, text in SHARP_FIXTURE.items():
         steps.digits(f"card fixture W({k - 1}/e)", enclose(SHARP.expr, {"n": k, "beta": 1}), text, rounded=True)
     return steps.outcome(
@@ -222,11 +223,11 @@ def _searched(name: str, statement: str, bound: Bound, c_float: Any, fixture: di
 def claims() -> list[Claim]:
     return [
         _claim("te_max", "sup_{t>=0} t e^{-beta t} = 1/(e beta) for every beta > 0", _verify_te_max,
-               default_budget=20000, budget_unit="cells"),
+               replay=replay_comparison, default_budget=20000, budget_unit="cells"),
         _claim("c_closed_form", "min(ln n, (n-1)/e) = (n-1)/e for 2 <= n <= 5 and ln n for n >= 6", _verify_c_closed_form,
-               bounds=(ELEMENTARY,), default_budget=4000, budget_unit="cells"),
+               replay=replay_comparison, bounds=(ELEMENTARY,), default_budget=4000, budget_unit="cells"),
         _claim("sharp_equal_gaps", "with equal gaps, sup beta*(max z - <softmax(beta z), z>) = W((n-1)/e) <= c(n)",
-               _verify_sharp_equal_gaps, bounds=(SHARP,), default_budget=4000, budget_unit="cells"),
+               _verify_sharp_equal_gaps, replay=replay_comparison, bounds=(SHARP,), default_budget=4000, budget_unit="cells"),
         _searched("gap_bound", "max z - <softmax(beta z), z> <= min(ln n, (n-1)/e)/beta", ELEMENTARY, _c_elementary,
                   {"n2_worst_ratio_closed_form": N2_WORST_RATIO}),
         _searched("sharp_gap_bound", "max z - <softmax(beta z), z> <= W((n-1)/e)/beta (sharp)", SHARP, _c_sharp,

@@ -1,0 +1,66 @@
+"""Steps: a decisive comparison's counterexample refutes the claim, replays, and a non-decisive one refutes nothing."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import sympy as sp
+
+from approxtheory.core import ApproxTheoryError, CheckContext, Claim, Outcome, Scope, Source, Status, Witness
+from approxtheory.rigorous.steps import Steps, replay_comparison
+
+x = sp.Symbol("x")
+
+
+def _false_steps(decisive: bool) -> Steps:
+    s = Steps()
+    s.zero("true identity", (x + 1) ** 2 - x**2 - 2 * x - 1, "expands")
+    # x^2 <= x fails on (1, 2]
+    s.compare("x^2 <= x on [0, 2]", x**2, x, {"x": (0, 2)}, 200, decisive=decisive)
+    return s
+
+
+def _claim(decisive: bool) -> Claim:
+    def verify(ctx: CheckContext) -> Outcome:
+        return _false_steps(decisive).outcome("x^2 <= x on [0, 2]", {"cells": 200})
+
+    return Claim(id="TEST.lemma.statement.square", statement="x^2 <= x on [0, 2]", source=Source("TEST", "v1", "here"),
+                 provenance="primary", scope=Scope.STATEMENT, verify=verify, replay=replay_comparison)
+
+
+def test_a_decisive_counterexample_refutes_and_replays() -> None:
+    verdict = _claim(True).check()
+    assert verdict.status is Status.REFUTED
+    w = verdict.witness
+    assert w is not None and w.claim_id == "TEST.lemma.statement.square"  # stamped by Claim.check
+    assert Fraction(w.inputs["point"]["x"]) > 1 and w.inputs["step"] == "x^2 <= x on [0, 2]"
+    again = Witness.from_dict(w.to_dict())
+    result = _claim(True).replay_witness(again)
+    assert result.reproduced and float(Fraction(result.observed["point"]["x"])) > 1
+
+
+def test_a_moved_witness_does_not_reproduce() -> None:
+    w = _claim(True).check().witness
+    moved = Witness(w.claim_id, {**w.inputs, "point": {"x": "1/2"}}, w.observed)
+    assert not replay_comparison(moved).reproduced
+
+
+def test_a_non_decisive_failure_is_inconclusive() -> None:
+    verdict = _claim(False).check()
+    assert verdict.status is Status.INCONCLUSIVE and verdict.witness is None
+    assert verdict.evidence["steps"]["x^2 <= x on [0, 2]"]["status"] == "refuted"
+
+
+def test_a_true_decisive_step_certifies() -> None:
+    s = Steps()
+    s.compare("x^2 <= x on [0, 1]", x**2, x, {"x": (0, 1)}, 2000, decisive=True)
+    out = s.outcome("x^2 <= x on [0, 1]", {})
+    assert out.status is Status.CERTIFIED and out.witness is None
+
+
+@pytest.mark.parametrize("inputs", [{"kind": "ratio"}, {"kind": "arb_comparison", "lhs": "x**2"},
+                                    {"kind": "arb_comparison", "lhs": "x**2", "rhs": "x", "point": {"x": 0.5}}])
+def test_malformed_witness_is_one_clear_error(inputs: dict) -> None:
+    with pytest.raises(ApproxTheoryError):
+        replay_comparison(Witness("TEST.lemma.statement.square", inputs, {}))
