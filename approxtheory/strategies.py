@@ -327,8 +327,7 @@ def representation_targets(
     F = f = id on [0, 1] and rho has its POD attached (``target.pod``). ``finite_rank`` and
     ``exponential``: rho = sum_k sigma_k phi_k(u) psi_k(v) from :func:`pod_spectra` via
     ``approxtheory.pod.separable``. ``algebraic``: the infinite-rank fixture ``sines(alpha, None)``
-    (JL24.fix.sines), whose closed form needs alpha > 1 and not an odd integer. Each new rank
-    compiles ``separable``'s orthonormality check once (about 0.2 s); later draws take about 1 ms.
+    (JL24.fix.sines), whose closed form needs alpha > 1 and not an odd integer.
     Shrinks towards the first listed tau and kind, alpha 2.0 (for the default range), then as
     :func:`pod_spectra` (rank 1 with sigma_1 = 1).
     """

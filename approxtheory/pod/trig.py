@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -50,9 +51,16 @@ class TrigSystem:
         return self.cos.shape[0]
 
     def __call__(self, u: jax.Array) -> jax.Array:
-        """Values g_k(u) for k = 1..K, shape u.shape + (K,)."""
-        angle = 2 * jnp.pi * jnp.asarray(u)[..., None] * jnp.asarray(self.frequencies, dtype=jnp.float64)
-        return jnp.cos(angle) @ jnp.asarray(self.cos.T) + jnp.sin(angle) @ jnp.asarray(self.sin.T)
+        """Values g_k(u) for k = 1..K, shape u.shape + (K,) (JAX: traceable)."""
+        return self._values(u, jnp)
+
+    def numpy_values(self, u: np.ndarray) -> np.ndarray:
+        """The same values in NumPy float64: no tracing, for host-side checks."""
+        return self._values(u, np)
+
+    def _values(self, u: Any, xp: Any) -> Any:
+        angle = 2 * xp.pi * xp.asarray(u)[..., None] * xp.asarray(self.frequencies, dtype=xp.float64)
+        return xp.cos(angle) @ xp.asarray(self.cos.T) + xp.sin(angle) @ xp.asarray(self.sin.T)
 
     def sup_bounds(self) -> np.ndarray:
         """Rigorous upper bounds sum_j |a_kj| + |b_kj| on sup |g_k| (exact for a single sine or cosine)."""

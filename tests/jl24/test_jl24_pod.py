@@ -201,3 +201,12 @@ def test_outputs_reject_wrong_shape() -> None:
 def test_pod_spectrum_rejects_unbounded_rho() -> None:
     with pytest.raises(ApproxTheoryError, match="not finite"):
         pod_spectrum(lambda u, v: 1 / (u - v), Domain.unit(), lead=2)
+
+
+def test_trig_system_numpy_values_equal_the_jax_values() -> None:
+    # separable() checks orthonormality with the NumPy path (no tracing); it must be the same function
+    system = TrigSystem(np.array([0, 2, 5]), np.array([[1.0, 0.5, 0.0], [0.0, -1.0, 2.0]]),
+                        np.array([[0.0, 0.25, 1.0], [3.0, 0.0, -0.5]]))
+    u = np.linspace(0.0, 1.0, 37)
+    with jax.enable_x64(True):
+        np.testing.assert_allclose(system.numpy_values(u), np.asarray(system(jnp.asarray(u))), rtol=0, atol=1e-13)
