@@ -19,6 +19,7 @@ EXPECTED = {
     "JL24.E1.experiment.trained_rank_order": "inconclusive",
     "JL24.E1.experiment.trained_slopes": "inconclusive",
     "JL24.E4.experiment.ordering_mixing_directions": "inconclusive",
+    "JL24.E4.experiment.rnn_directions": "supported",
     "JL24.cor.opt_mh.statement.minimiser": "certified",
     "JL24.cor.vanish.statement.condition": "certified",
     "JL24.thm4.2.statement.monotone": "certified",

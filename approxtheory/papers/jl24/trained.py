@@ -49,7 +49,7 @@ E4_SCALE = {
     "transformer_n_m_h_m_v": ((32, 32, 32), (8, 8, 8)),
     "ffn_width_depth": ((128, 3), (16, 3)),
     "train_sequences": ("unstated", 128),
-    "adam_steps": ("unstated", 600),
+    "optimiser": ("unstated", "float64: 300 Adam steps, then `budget` L-BFGS iterations"),
 }
 R_TRUNC = 8  # "r = oo": the POD truncated at 8 terms (the paper does not say how many it used; card §8)
 E1_RANKS = (2, 6, R_TRUNC)
@@ -58,7 +58,7 @@ E1_MH = (1, 2, 3, 5, 6, 8)
 E1_ALPHAS = (0.55, 1.0)
 E1_ADAM = 200  # Adam warm start before the first m_h's L-BFGS
 E1_STEPS = 300  # default budget: L-BFGS iterations per m_h (1000 and 3000 in the README: slower, clearer)
-E4_TAU, E4_SWAP, E4_FILTER, E4_SAMPLES, E4_STEPS = 16, 4, 5, 128, 600
+E4_TAU, E4_SWAP, E4_FILTER, E4_SAMPLES, E4_ADAM, E4_STEPS = 16, 4, 5, 128, 300, 1000
 
 
 # --- the single layer of eq. (5), with a rank mask so that every m_h shares one compiled program ----
@@ -153,16 +153,9 @@ def _mse(apply: Callable[[Any, jax.Array], jax.Array], params: Any, x: jax.Array
     return jnp.mean((jax.vmap(lambda xi: apply(params, xi))(x) - y) ** 2)
 
 
-def _train(apply: Callable[[Any, jax.Array], jax.Array], params: Any, x: jax.Array, y: jax.Array,
-           steps: int, lr: float) -> tuple[Any, jax.Array]:
-    """Full-batch Adam on the mean squared error; returns the parameters and the final training MSE."""
-    params = _fit(lambda p: _mse(apply, p, x, y), params, steps, 0, lr)
-    return params, _mse(apply, params, x, y)
-
-
 def _check_steps(steps: int) -> int:
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ApproxTheoryError(f"the budget is a number of optimiser steps (Adam for E4, L-BFGS per m_h for E1), a positive integer; got {steps!r}")
+        raise ApproxTheoryError(f"the budget is a number of optimiser steps (L-BFGS iterations), a positive integer; got {steps!r}")
     return steps
 
 
@@ -309,7 +302,8 @@ def _verify_slopes(ctx: CheckContext) -> Outcome:
 def e4_data(seed: int, samples: int = E4_SAMPLES, tau: int = E4_TAU) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Inputs and outputs of the linear target H_t = sum_{s<=t} e^-s x(t-s) and of its alterations
     (JL24.def.alter): ordering swaps the first and last E4_SWAP inputs, keeping the output; mixing
-    feeds theta * x with (theta * x)[t] = sum_s theta(s) x(t+s), zero beyond the last input (card §8)."""
+    feeds theta * x with (theta * x)[t] = sum_s theta(s) x(t+s), zero beyond the last input, as printed
+    (card §8: it reads future inputs); ``mixing_causal`` is the causal reading sum_s theta(s) x(t-s)."""
     rng = np.random.default_rng([seed, 4])
     x = rng.uniform(size=(samples, tau))
     kernel = np.exp(-np.arange(tau))
@@ -321,46 +315,85 @@ def e4_data(seed: int, samples: int = E4_SAMPLES, tau: int = E4_TAU) -> dict[str
     theta /= np.abs(theta).sum()
     padded = np.concatenate([x, np.zeros((samples, E4_FILTER - 1))], axis=1)
     mixed = sum(theta[s] * padded[:, s : s + tau] for s in range(E4_FILTER))
-    return {"original": (x, y), "ordering": (x[:, perm], y), "mixing": (x, mixed @ conv.T)}
+    behind = np.concatenate([np.zeros((samples, E4_FILTER - 1)), x], axis=1)
+    causal = sum(theta[s] * behind[:, E4_FILTER - 1 - s : E4_FILTER - 1 - s + tau] for s in range(E4_FILTER))
+    return {"original": (x, y), "ordering": (x[:, perm], y), "mixing": (x, mixed @ conv.T),
+            "mixing_causal": (x, causal @ conv.T)}
 
 
 @lru_cache(maxsize=4)
+@x64
 def e4_errors(seed: int, steps: int = E4_STEPS) -> dict[str, dict[str, float]]:
-    """Final training MSE of the linear RNN and of eq. (5) with positional encoding on the three tasks."""
+    """Final training MSE of the linear RNN and of eq. (5) with positional encoding on each task."""
     _check_steps(steps)
     data = e4_data(seed)
     names = list(data)
-    xs = jnp.asarray(np.stack([data[k][0] for k in names]), jnp.float32)
-    ys = jnp.asarray(np.stack([data[k][1] for k in names]), jnp.float32)
+    xs = jnp.asarray(np.stack([data[k][0] for k in names]))
+    ys = jnp.asarray(np.stack([data[k][1] for k in names]))
     keys = jax.random.split(jax.random.PRNGKey(seed + 4), 2 * len(names))
     rnn_p = jax.vmap(lambda k: rnn_init(k, 16))(keys[: len(names)])
     att_p = jax.vmap(lambda k: attention_init(k, 1, 8, 8, 8, 16, tau=E4_TAU))(keys[len(names):])
     ones = jnp.ones(8)
-    rnn_mse = jax.jit(jax.vmap(lambda p, x, y: _train(rnn_apply, p, x, y, steps, 1e-2)[1]))(rnn_p, xs, ys)
-    att_mse = jax.jit(jax.vmap(lambda p, x, y: _train(lambda q, xi: attention_apply(q, ones, xi[:, None]), p, x, y,
-                                                      steps, 1e-2)[1]))(att_p, xs, ys)
+
+    def attention(q: Any, xi: jax.Array) -> jax.Array:
+        return attention_apply(q, ones, xi[:, None])
+
+    def fitted_mse(apply: Callable[[Any, jax.Array], jax.Array]) -> Callable[..., jax.Array]:
+        return lambda p, x, y: _mse(apply, _fit(lambda q: _mse(apply, q, x, y), p, E4_ADAM, steps, 1e-2), x, y)
+
+    rnn_mse = jax.jit(jax.vmap(fitted_mse(rnn_apply)))(rnn_p, xs, ys)
+    att_mse = jax.jit(jax.vmap(fitted_mse(attention)))(att_p, xs, ys)
     return {"rnn": dict(zip(names, map(float, rnn_mse))), "transformer": dict(zip(names, map(float, att_mse)))}
 
 
 E4_FACTOR = 3.0  # "affected" means the altered MSE exceeds the original by this factor; "unaffected" that it does not
+E4_FIT = 1e-6  # an MSE below this counts as an exact fit (the paper's RNN sits at 1e-7): a ratio of two floors is noise
+
+
+PAPER_E4_RATIOS = {"rnn": {"ordering": 3.57e-2 / 1.02e-7, "mixing": 1.58e-7 / 1.02e-7},
+                   "transformer": {"ordering": 2.51e-5 / 2.18e-5, "mixing": 2.39e-4 / 2.18e-5}}
+E4_EXPECTED = {"rnn": {"ordering": True, "mixing": False}, "transformer": {"ordering": False, "mixing": True}}
+
+
+def _e4_directions(ctx: CheckContext) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Budget, 'affected' per model and alteration, and the evidence shared by the two Table 2 claims."""
+    steps = _check_steps(ctx.budget_or(E4_STEPS))
+    mse = e4_errors(ctx.seed, steps)
+    ratio = {m: {a: mse[m][a] / mse[m]["original"] for a in ("ordering", "mixing", "mixing_causal")} for m in mse}
+    affected = {m: {a: ratio[m][a] > E4_FACTOR and mse[m][a] > E4_FIT for a in ratio[m]} for m in ratio}
+    evidence = {"mse": mse, "altered_over_original": ratio, "affected": affected,
+                "paper_altered_over_original": PAPER_E4_RATIOS}
+    budget = {"lbfgs_iterations": steps, "adam_warm_start": E4_ADAM, "seed": ctx.seed,
+              "scaled": {k: {"paper": v[0], "here": v[1]} for k, v in E4_SCALE.items()}}
+    return affected, {"budget": budget, "evidence": evidence}
+
+
+E4_AFFECTED = (f"'affected' = altered / original MSE > {E4_FACTOR} and altered MSE > {E4_FIT:g}")
 
 
 def _verify_e4(ctx: CheckContext) -> Outcome:
-    steps = _check_steps(ctx.budget_or(E4_STEPS))
-    mse = e4_errors(ctx.seed, steps)
-    ratio = {m: {a: mse[m][a] / mse[m]["original"] for a in ("ordering", "mixing")} for m in mse}
-    expected = {"rnn": {"ordering": True, "mixing": False}, "transformer": {"ordering": False, "mixing": True}}
-    observed = {m: {a: ratio[m][a] > E4_FACTOR for a in ratio[m]} for m in ratio}
-    match = {f"{m}/{a}": observed[m][a] == expected[m][a] for m in expected for a in expected[m]}
-    checked = (f"Table 2 at small scale: training MSE of a linear RNN and of eq. (5) with positional encoding on "
-               f"H_t = sum e^-s x(t-s) and its ordering and mixing alterations; 'affected' = altered / original > {E4_FACTOR}; "
+    affected, shared = _e4_directions(ctx)
+    match = {f"{m}/{a}": affected[m][a] == E4_EXPECTED[m][a] for m in E4_EXPECTED for a in E4_EXPECTED[m]}
+    # the causal reading of mixing is evidence only: this claim follows the card's (printed) definition
+    causal = {f"{m}/mixing_causal": affected[m]["mixing_causal"] == E4_EXPECTED[m]["mixing"] for m in E4_EXPECTED}
+    checked = ("Table 2 at small scale: training MSE of a linear RNN and of eq. (5) with positional encoding on "
+               f"H_t = sum e^-s x(t-s) and its ordering and mixing alterations; {E4_AFFECTED}; "
                "the paper's pattern: RNN affected by ordering only, Transformer by mixing only")
-    evidence = {"mse": mse, "altered_over_original": ratio, "direction_matches_paper": match,
-                "paper_altered_over_original": {"rnn": {"ordering": 3.57e-2 / 1.02e-7, "mixing": 1.58e-7 / 1.02e-7},
-                                                "transformer": {"ordering": 2.51e-5 / 2.18e-5, "mixing": 2.39e-4 / 2.18e-5}}}
-    budget = {"adam_steps": steps, "seed": ctx.seed, "scaled": {k: {"paper": v[0], "here": v[1]} for k, v in E4_SCALE.items()}}
-    return Outcome(Status.SUPPORTED if all(match.values()) else Status.INCONCLUSIVE, "trained (optax Adam, float32)",
-                   checked, budget, evidence)
+    evidence = {**shared["evidence"], "direction_matches_paper": match, "direction_matches_paper_causal_mixing": causal}
+    return Outcome(Status.SUPPORTED if all(match.values()) else Status.INCONCLUSIVE, TRAINED,
+                   checked, shared["budget"], evidence)
+
+
+def _verify_e4_rnn(ctx: CheckContext) -> Outcome:
+    affected, shared = _e4_directions(ctx)
+    rnn = affected["rnn"]
+    ok = rnn["ordering"] and not rnn["mixing_causal"]
+    checked = ("Table 2's RNN half at small scale: the linear RNN (hidden 16, float64 L-BFGS) is affected by ordering "
+               f"and not by mixing read causally, (theta * x)[t] = sum_s theta(s) x(t-s); {E4_AFFECTED}. Mixing as "
+               "printed reads x(t+s), which no causal model can fit: its MSE is recorded, and the paper's RNN result "
+               "(1.58e-7) is only possible under the causal reading")
+    return Outcome(Status.SUPPORTED if ok else Status.INCONCLUSIVE, TRAINED, checked, shared["budget"],
+                   {**shared["evidence"], "rnn_mixing_as_printed_mse": shared["evidence"]["mse"]["rnn"]["mixing"]})
 
 
 def claims() -> list:
@@ -375,5 +408,8 @@ def claims() -> list:
               _verify_slopes, **common),
         claim("JL24.E4", Scope.EXPERIMENT, "ordering_mixing_directions",
               "ordering alters the RNN's error but not the Transformer's; mixing alters the Transformer's but not the RNN's",
-              _verify_e4, default_budget=E4_STEPS, budget_unit="adam steps", location="Sec. 6.2, Table 2; App. C"),
+              _verify_e4, default_budget=E4_STEPS, budget_unit="L-BFGS iterations", location="Sec. 6.2, Table 2; App. C"),
+        claim("JL24.E4", Scope.EXPERIMENT, "rnn_directions",
+              "ordering alters the linear RNN's error and (causal) mixing does not",
+              _verify_e4_rnn, default_budget=E4_STEPS, budget_unit="L-BFGS iterations", location="Sec. 6.2, Table 2; App. C"),
     ]
