@@ -1,9 +1,10 @@
 """Benchmarks for the UAP checker (``approxtheory uap``, issue 3 item 9): the pair battery and a full check.
 
-- uap_pair_battery_throughput: attention evaluations per second of ``run_battery`` (vmap over pairs and
-  parameter draws under one jit) for softmax at n = 8, d = 4, depths 1..3, against a NumPy loop over
-  draws and pairs doing the same arithmetic on the same inputs and parameters (separations must agree
-  to 1e-10 relative, else the benchmark fails).
+- uap_pair_battery_throughput: attention evaluations per second of ``battery_sweep`` (one jitted layer
+  step, vmap over pairs and parameter draws, states carried from depth to depth) for softmax at n = 8,
+  d = 4, depths 1..3, against a NumPy loop over draws and pairs doing the same arithmetic (each layer
+  once, states carried) on the same inputs and parameters (separations must agree to 1e-10 relative,
+  else the benchmark fails).
 - uap_battery_flop_fraction: the battery's flop/s on a large batch (by :func:`attention_flop_model`)
   over this machine's float64 2048 x 2048 matmul rate.
 - uap_full_check_softmax_n8: warm against cold wall time of ``check_uap(softmax, n=8, d=4)``, both in a
@@ -116,8 +117,8 @@ class BatteryInputs:
         return self.params.count * len(self.pairs)
 
     def evaluations(self, depths: tuple[int, ...] = DEPTHS) -> int:
-        """Attention evaluations of one sweep: both members of every (draw, pair), m layers at depth m."""
-        return 2 * self.pair_draws * sum(depths)
+        """Attention evaluations of one sweep: both members of every (draw, pair), each layer once."""
+        return 2 * self.pair_draws * max(depths)
 
 
 @lru_cache(maxsize=8)
@@ -132,14 +133,11 @@ def make_inputs(base_samples: int, draws: int, seed: int) -> BatteryInputs:
 # --------------------------------------------------------------------------- the NumPy reference
 
 
-def _compose_numpy(layers: list[tuple[np.ndarray, np.ndarray, np.ndarray]], Z: np.ndarray) -> np.ndarray:
-    """X <- X + softmax(X Wq (X Wk)^T / sqrt(d)) X Wv per layer (zoo._softmax_apply plus the residual)."""
-    scale = np.sqrt(Z.shape[-1])
-    for wq, wk, wv in layers:
-        S = (Z @ wq) @ (Z @ wk).T / scale
-        E = np.exp(S - S.max(axis=-1, keepdims=True))
-        Z = Z + (E / E.sum(axis=-1, keepdims=True)) @ (Z @ wv)
-    return Z
+def _layer_numpy(wq: np.ndarray, wk: np.ndarray, wv: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    """Z + softmax(Z Wq (Z Wk)^T / sqrt(d)) Z Wv: one layer of zoo._softmax_apply plus the residual."""
+    S = (Z @ wq) @ (Z @ wk).T / np.sqrt(Z.shape[-1])
+    E = np.exp(S - S.max(axis=-1, keepdims=True))
+    return Z + (E / E.sum(axis=-1, keepdims=True)) @ (Z @ wv)
 
 
 def _numpy_layers(params: ParamDraws) -> list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
@@ -150,20 +148,20 @@ def _numpy_layers(params: ParamDraws) -> list[list[tuple[np.ndarray, np.ndarray,
 
 
 def battery_numpy(inputs: BatteryInputs, depths: tuple[int, ...] = DEPTHS) -> list[np.ndarray]:
-    """sep[r, p, i] per depth by a plain loop over draws and pairs: |a - b| / (1 + |a|) per slot."""
+    """sep[r, p, i] per depth by a plain loop over draws and pairs, each layer applied once to the
+    carried states: |a - b| / (1 + |a|) per slot."""
     layers = _numpy_layers(inputs.params)
     pairs = inputs.pairs
-    out = []
-    for m in depths:
-        seps = np.empty((len(layers), len(pairs), N))
-        for r, per_draw in enumerate(layers):
-            used = per_draw[:m]
-            for p in range(len(pairs)):
-                a = _compose_numpy(used, pairs.X[p])
-                b = _compose_numpy(used, pairs.Y[p])[pairs.slot_map[p]]
-                seps[r, p] = np.linalg.norm(a - b, axis=-1) / (1.0 + np.linalg.norm(a, axis=-1))
-        out.append(seps)
-    return out
+    seps = {m: np.empty((len(layers), len(pairs), N)) for m in depths}
+    for r, per_draw in enumerate(layers):
+        for p in range(len(pairs)):
+            a, b = pairs.X[p], pairs.Y[p]
+            for m, weights in enumerate(per_draw[: max(depths)], start=1):
+                a, b = _layer_numpy(*weights, a), _layer_numpy(*weights, b)
+                if m in seps:
+                    bs = b[pairs.slot_map[p]]
+                    seps[m][r, p] = np.linalg.norm(a - bs, axis=-1) / (1.0 + np.linalg.norm(a, axis=-1))
+    return [seps[m] for m in depths]
 
 
 def check_separations(fast: np.ndarray, reference: np.ndarray, rtol: float = RTOL,
@@ -197,23 +195,30 @@ def check_separations(fast: np.ndarray, reference: np.ndarray, rtol: float = RTO
 
 
 def battery_jax(inputs: BatteryInputs, depths: tuple[int, ...] = DEPTHS) -> list[np.ndarray]:
-    """The public path: ``run_battery`` at each depth (x64 context, padding, host <-> device included)."""
-    return [battery.run_battery(inputs.va, inputs.params, inputs.pairs, m) for m in depths]
+    """The public path: ``battery_sweep`` to the deepest depth (x64 context, padding, host <-> device included)."""
+    swept = battery.battery_sweep(inputs.va, inputs.params, inputs.pairs, max(depths))
+    return [swept[m - 1] for m in depths]
 
 
 def _device_only(inputs: BatteryInputs, depths: tuple[int, ...]) -> Any:
-    """The jitted battery on device-resident arguments, blocking on the result: no host-side work timed.
+    """The jitted layer steps on device-resident arguments, blocking on the result: no host-side work timed.
 
-    Diagnostic only: ``compiled`` returns the very function ``run_battery`` memoises, so no new trace."""
-    fn = compiled("battery", inputs.va.attention.apply, battery._build, static_argnames=("depth",))
+    Diagnostic only: ``compiled`` returns the very function ``battery_sweep`` memoises, so no new trace."""
+    step = compiled("battery", inputs.va.attention.apply, battery._build)
     padded = inputs.pairs.padded(battery.BATCH_MULTIPLE)
+    count = inputs.params.count
     with jax.enable_x64(True):
-        layers = {m: jax.block_until_ready(inputs.params.first_layers(m)) for m in depths}
-        rest = [jax.device_put(a) for a in (jnp.arange(inputs.params.count), padded.X, padded.Y, padded.slot_map)]
+        layers = [jax.block_until_ready(inputs.params.layer(k)) for k in range(max(depths))]
+        A, B = (jax.device_put(jnp.broadcast_to(jnp.asarray(Z), (count,) + Z.shape)) for Z in (padded.X, padded.Y))
+        slot_map = jax.device_put(padded.slot_map)
 
     def call() -> None:
         with jax.enable_x64(True):
-            jax.block_until_ready([fn(layers[m], *rest, depth=m) for m in depths])
+            a, b, out = A, B, []
+            for layer in layers:
+                a, b, seps = step(layer, a, b, slot_map)
+                out.append(seps)
+            jax.block_until_ready(out)
 
     return call
 
@@ -243,7 +248,7 @@ def time_jax(inputs: BatteryInputs, repeat: int) -> tuple[list[np.ndarray], JaxT
     """Separations and timings of one depth sweep; raises if the battery retraces after warm-up."""
     before = battery.trace_count()
     t0 = time.perf_counter()
-    seps = battery_jax(inputs)  # compiles once per depth unless already cached
+    seps = battery_jax(inputs)  # compiles the layer step once unless already cached
     first_call_s = time.perf_counter() - t0
     warm = battery.trace_count()
     device_call = _device_only(inputs, DEPTHS)

@@ -66,9 +66,6 @@ class ParamDraws:
     def scale_of(self, index: int) -> float:
         return self.scales[index % len(self.scales)]
 
-    def first_layers(self, m: int) -> Any:
-        return jax.tree_util.tree_map(lambda leaf: leaf[:, :m], self.stacked)
-
     def layer(self, k: int) -> Any:
         return jax.tree_util.tree_map(lambda leaf: leaf[:, k], self.stacked)
 

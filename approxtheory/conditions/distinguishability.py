@@ -29,7 +29,7 @@ from ._draws import (
     input_rng,
     validated,
 )
-from .battery import run_battery
+from .battery import battery_sweep, run_battery
 from .connectivity import farthest_sources
 from .pairs import GENERATORS, PairSet, build_pairs
 
@@ -68,12 +68,13 @@ def _depth_outcome(seps: np.ndarray, pairs: PairSet, depth: int, tolerance: floa
 def sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, max_depth: int, tolerance: float = TOLERANCE,
           stop_early: bool = True) -> list[DepthOutcome]:
     """Run the battery at depths 1..max_depth (stopping at the first depth that separates every slot pair)."""
-    outcomes = []
-    for m in range(1, max_depth + 1):
-        out = _depth_outcome(run_battery(va, params, pairs, m), pairs, m, tolerance)
-        outcomes.append(out)
-        if stop_early and bool(np.all((out.max_sep > tolerance) | ~pairs.relevant)):
-            break
+    outcomes: list[DepthOutcome] = []
+
+    def record(depth: int, seps: np.ndarray) -> bool:
+        outcomes.append(_depth_outcome(seps, pairs, depth, tolerance))
+        return stop_early and bool(np.all((outcomes[-1].max_sep > tolerance) | ~pairs.relevant))
+
+    battery_sweep(va, params, pairs, max_depth, record)
     return outcomes
 
 
