@@ -9,6 +9,7 @@ point as a witness that :func:`replay_comparison` re-checks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,25 @@ class Steps:
         return Outcome(status, method, checked, budget, {"steps": self.items, **(evidence or {})}, self.witness)
 
 
+_QUOTED = re.compile(r"'[^'\\]*'")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\s*=)?")
+
+
+def _from_srepr(text: str) -> sp.Expr:
+    """Rebuild an expression written by ``sp.srepr``, refusing anything else: SymPy parses with ``eval``,
+    so a witness file may only name SymPy expression classes, constants (pi, oo, I) and assumption keywords."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected an srepr string, got {type(text).__name__}")
+    for m in _NAME.finditer(_QUOTED.sub("''", text)):
+        name = m.group(0).rstrip("= ")
+        if m.group(1) or name in ("True", "False"):
+            continue  # an assumption keyword (positive=True) or its value
+        obj = getattr(sp, name, None)
+        if not (isinstance(obj, sp.Basic) or (isinstance(obj, type) and issubclass(obj, sp.Basic))):
+            raise ValueError(f"{name!r} is not a SymPy expression class or constant")
+    return sp.sympify(text)
+
+
 def replay_comparison(witness: Witness) -> Replay:
     """Re-check a decisive comparison's counterexample: exact substitution of the point, then Arb."""
     data = witness.inputs
@@ -92,7 +112,7 @@ def replay_comparison(witness: Witness) -> Replay:
         raise ApproxTheoryError(f"this witness is not an Arb comparison counterexample (kind {data.get('kind')!r})",
                                 "replay it with the claim that wrote it")
     try:
-        lhs, rhs = sp.sympify(data["lhs"]), sp.sympify(data["rhs"])
+        lhs, rhs = _from_srepr(data["lhs"]), _from_srepr(data["rhs"])
         point = {k: to_fraction(v, f"point coordinate {k}") for k, v in data["point"].items()}
     except (KeyError, AttributeError, TypeError, ValueError, sp.SympifyError) as err:
         raise ApproxTheoryError(f"the comparison witness is malformed ({err})",

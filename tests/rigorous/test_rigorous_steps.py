@@ -64,3 +64,12 @@ def test_a_true_decisive_step_certifies() -> None:
 def test_malformed_witness_is_one_clear_error(inputs: dict) -> None:
     with pytest.raises(ApproxTheoryError):
         replay_comparison(Witness("TEST.lemma.statement.square", inputs, {}))
+
+
+@pytest.mark.parametrize("payload", ["__import__('os').system('true')", "open('/tmp/x', 'w')", "lambdify(x, x)"])
+def test_a_witness_cannot_smuggle_code_into_the_replay(payload: str) -> None:
+    # SymPy parses with eval: only SymPy expression classes may appear in a witness's expressions
+    w = Witness("TEST.lemma.statement.square",
+                {"kind": "arb_comparison", "step": "s", "lhs": payload, "rhs": "Integer(0)", "point": {}}, {})
+    with pytest.raises(ApproxTheoryError, match="malformed"):
+        replay_comparison(w)
