@@ -13,6 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -228,6 +229,14 @@ def matmul_flops(n: int, repeat: int, seed: int) -> tuple[float, Timing]:
     return 2.0 * n**3 / timing.median, timing
 
 
+def matmul_fraction(value: float, n: int, repeat: int, seed: int, details: dict[str, Any]) -> Result:
+    """A flop/s ``value`` as a Result against this machine's float64 n x n matmul rate, measured now."""
+    mm_flops, mt = matmul_flops(n, repeat, seed)
+    return Result(value=value, unit="flop/s", reference=f"NumPy float64 matmul {n}x{n} (2n^3 flops)",
+                  reference_value=mm_flops,
+                  details={**details, "matmul_n": n, "matmul_s": mt.to_dict(), "matmul_gflops": mm_flops / 1e9})
+
+
 @register
 def softmax_gap_flop_fraction(config: Config) -> Result:
     """Achieved flop/s of the kernel (by the model in gap_flop_model) over float64 matmul flop/s."""
@@ -238,25 +247,15 @@ def softmax_gap_flop_fraction(config: Config) -> Result:
     flops_per_row = sum(model.values())
     kernel_flops = sz.batch * flops_per_row / kt.median
 
-    mm_flops, mt = matmul_flops(sz.matmul_n, sz.matmul_repeat, config.seed)
-    return Result(
-        value=kernel_flops,
-        unit="flop/s",
-        reference=f"NumPy float64 matmul {sz.matmul_n}x{sz.matmul_n} (2n^3 flops)",
-        reference_value=mm_flops,
-        details={
-            "batch": sz.batch,
-            "width": WIDTH,
-            "flops_per_row": flops_per_row,
-            "flop_model": model,
-            "flop_model_rules": "per padded row (all W lanes computed under vmap); each elementwise "
-            "arithmetic op, select (jnp.where), compare, exp and log counts 1 flop; a reduction over W "
-            "entries counts W-1; total 15W+2",
-            "kernel_s_per_batch": kt.to_dict(),
-            "matmul_n": sz.matmul_n,
-            "matmul_s": mt.to_dict(),
-            "matmul_gflops": mm_flops / 1e9,
-            "kernel_gflops": kernel_flops / 1e9,
-            **kinfo,
-        },
-    )
+    return matmul_fraction(kernel_flops, sz.matmul_n, sz.matmul_repeat, config.seed, {
+        "batch": sz.batch,
+        "width": WIDTH,
+        "flops_per_row": flops_per_row,
+        "flop_model": model,
+        "flop_model_rules": "per padded row (all W lanes computed under vmap); each elementwise "
+        "arithmetic op, select (jnp.where), compare, exp and log counts 1 flop; a reduction over W "
+        "entries counts W-1; total 15W+2",
+        "kernel_s_per_batch": kt.to_dict(),
+        "kernel_gflops": kernel_flops / 1e9,
+        **kinfo,
+    })

@@ -44,7 +44,7 @@ from approxtheory.conditions._draws import (
 from approxtheory.conditions.distinguishability import draw_parameters
 from approxtheory.conditions.pairs import PairSet, build_pairs
 
-from .bench_softmax import AgreementError, matmul_flops
+from .bench_softmax import AgreementError, matmul_fraction
 from .harness import Config, Result, Timing, measure, register
 
 N, D = 8, 4
@@ -350,30 +350,22 @@ def uap_battery_flop_fraction(config: Config) -> Result:
                       "gflops_device_only": flops / jt.device_only.median / 1e9, **jt.to_dict()})
     large = sweep[-1]
     value = large["gflops"] * 1e9
-    mm_flops, mt = matmul_flops(sz.matmul_n, sz.matmul_repeat, config.seed)
-    return Result(
-        value=value,
-        unit="flop/s",
-        reference=f"NumPy float64 matmul {sz.matmul_n}x{sz.matmul_n} (2n^3 flops)",
-        reference_value=mm_flops,
-        details={
-            "n": N, "d": D, "depths": list(DEPTHS),
-            "large_batch": {k: large[k] for k in ("pairs", "param_draws", "pair_draws")},
-            "flops_per_attention_evaluation": sum(attention_flop_model(N, D).values()),
-            "attention_flop_model": attention_flop_model(N, D),
-            "flops_per_separation": sum(separation_flop_model(N, D).values()),
-            "separation_flop_model": separation_flop_model(N, D),
-            "flop_model_rules": "an (a x b)(b x c) product counts 2abc; each elementwise op, exp, sqrt, compare, "
-                                "select and divide counts 1; a reduction over k entries counts k - 1; per sweep: "
-                                "evaluations x per-evaluation flops + (draw, pair, depth) triples x separation "
-                                "flops; padding pairs not counted",
-            "batch_sweep": sweep,
-            "matmul_n": sz.matmul_n, "matmul_s": mt.to_dict(), "matmul_gflops": mm_flops / 1e9,
-            "traces_during_timing": sum(s["traces_during_timing"] for s in sweep),
-            "xla_compiles_during_timing": sum(s["xla_compiles_during_timing"] for s in sweep),
-            "aim": "a quarter or more (issue 3 item 9)",
-        },
-    )
+    return matmul_fraction(value, sz.matmul_n, sz.matmul_repeat, config.seed, {
+        "n": N, "d": D, "depths": list(DEPTHS),
+        "large_batch": {k: large[k] for k in ("pairs", "param_draws", "pair_draws")},
+        "flops_per_attention_evaluation": sum(attention_flop_model(N, D).values()),
+        "attention_flop_model": attention_flop_model(N, D),
+        "flops_per_separation": sum(separation_flop_model(N, D).values()),
+        "separation_flop_model": separation_flop_model(N, D),
+        "flop_model_rules": "an (a x b)(b x c) product counts 2abc; each elementwise op, exp, sqrt, compare, "
+                            "select and divide counts 1; a reduction over k entries counts k - 1; per sweep: "
+                            "evaluations x per-evaluation flops + (draw, pair, depth) triples x separation "
+                            "flops; padding pairs not counted",
+        "batch_sweep": sweep,
+        "traces_during_timing": sum(s["traces_during_timing"] for s in sweep),
+        "xla_compiles_during_timing": sum(s["xla_compiles_during_timing"] for s in sweep),
+        "aim": "a quarter or more (issue 3 item 9)",
+    })
 
 
 _CHECK_SCRIPT = textwrap.dedent("""
