@@ -142,3 +142,10 @@ def test_fit_adam_then_lbfgs_solves_a_least_squares_problem() -> None:
         both = trained._fit(loss, start, 50, 60, 1e-2)
         assert float(loss(both)) < 1e-12 < float(loss(adam_only))
         np.testing.assert_allclose(both["w"], jnp.linalg.solve(a, b), rtol=1e-6)
+
+
+def test_rnn_half_is_tagged_as_our_reading() -> None:
+    # the causal reading of mixing is ours (the printed filter reads future inputs), so not 'primary'
+    cs = {c.id: c for c in trained.claims()}
+    assert cs["JL24.E4.experiment.rnn_directions"].provenance.value == "reconstructed"
+    assert cs["JL24.E4.experiment.ordering_mixing_directions"].provenance.value == "primary"

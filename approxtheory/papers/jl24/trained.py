@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ...core import ApproxTheoryError, CheckContext, Outcome, Scope, Status
+from ...core import ApproxTheoryError, CheckContext, Outcome, Provenance, Scope, Status
 from ...numerics import x64
 from ...pod import targets
 from .common import claim
@@ -411,5 +411,6 @@ def claims() -> list:
               _verify_e4, default_budget=E4_STEPS, budget_unit="L-BFGS iterations", location="Sec. 6.2, Table 2; App. C"),
         claim("JL24.E4", Scope.EXPERIMENT, "rnn_directions",
               "ordering alters the linear RNN's error and (causal) mixing does not",
-              _verify_e4_rnn, default_budget=E4_STEPS, budget_unit="L-BFGS iterations", location="Sec. 6.2, Table 2; App. C"),
+              _verify_e4_rnn, default_budget=E4_STEPS, budget_unit="L-BFGS iterations",
+              location="Sec. 6.2, Table 2; App. C (mixing read causally: card §8)", provenance=Provenance.RECONSTRUCTED),
     ]
