@@ -12,13 +12,15 @@ import sympy as sp
 
 from approxtheory.core import ApproxTheoryError, Status
 
-from .cells import Cell, read_box, to_json
+from .cells import Cell, to_json
 from .enclosure import enclosure_interval
 from .exact import decimal_outward, fraction_str, rational
+from .inputs import boundary, prepare
 from .precision import working_precision
 from .rules import POINT_PRECISIONS, exact_zero, point_ball
-from .search import Budget, Refuted, solve
-from .symbols import as_expr, symbols_by_name
+from .search import DEFAULT_CELLS, DEFAULT_MAX_BITS, DEFAULT_SECONDS, Budget, Refuted, solve
+from .symbols import symbols_by_name
+from .target import substitute_point
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class Comparison:
     box: dict[str, tuple[str, str]] = field(default_factory=dict)
     strict: bool = False
     open_cells: int = 0
+    seconds: float = 0.0
+    max_bits: int = 0
+    stopped: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples become lists); :func:`recheck` accepts a Comparison rebuilt from it."""
@@ -50,6 +55,9 @@ class Comparison:
                 "box": self.box,
                 "strict": self.strict,
                 "open_cells": self.open_cells,
+                "seconds": self.seconds,
+                "max_bits": self.max_bits,
+                "stopped": self.stopped,
             }
         )
 
@@ -70,42 +78,22 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
-def check_assumptions(exprs: list[sp.Expr], names: tuple[str, ...], box: Cell) -> set[str]:
-    """Refuse a box that leaves a symbol's SymPy assumptions (positive, nonzero, ...); return the integer symbols."""
-    bounds = dict(zip(names, box))
-    integers: set[str] = set()
-    for e in exprs:
-        for name, s in symbols_by_name(e).items():
-            lo, hi = bounds[name]
-            for flag in ("irrational", "transcendental", "prime", "even", "odd", "composite"):
-                if s.assumptions0.get(flag):
-                    raise ApproxTheoryError(
-                        f"symbol {name} is declared {flag}; only real, rational and integer symbols are supported"
-                    )
-            bad = (
-                (s.is_positive and lo <= 0)
-                or (s.is_nonnegative and lo < 0)
-                or (s.is_negative and hi >= 0)
-                or (s.is_nonpositive and hi > 0)
-                or (s.is_zero and (lo, hi) != (0, 0))
-                or (s.is_nonzero and lo <= 0 <= hi)
-            )
-            if bad:
-                raise ApproxTheoryError(
-                    f"the box [{lo}, {hi}] for {name} leaves what the symbol assumes ({s.assumptions0})",
-                    "shrink the box or declare the symbol with weaker assumptions",
-                )
-            if s.is_integer:
-                integers.add(name)
-    return integers
-
-
-def confirm_counterexample(lhs: sp.Expr, rhs: sp.Expr, values: Mapping[str, Fraction], strict: bool,
+def confirm_counterexample(lhs: Any, rhs: Any, values: Mapping[str, Fraction], strict: bool,
                            prec: int) -> dict[str, Any] | None:
-    """Exact substitution of the rational point, then Arb shows lhs - rhs > 0 (or exactly 0 if strict); None if not shown."""
-    lsyms, rsyms = symbols_by_name(lhs), symbols_by_name(rhs)
-    lv = lhs.subs({s: rational(values[n]) for n, s in lsyms.items()})
-    rv = rhs.subs({s: rational(values[n]) for n, s in rsyms.items()})
+    """Exact substitution of the rational point, then Arb shows lhs - rhs > 0 (or exactly 0 if strict); None if not shown.
+
+    The inputs pass the same door as :func:`certify_leq` (strings, Floats, assumptions at the point).
+    """
+    with boundary(f"{lhs} vs {rhs}"):
+        (left, right), _names, _cell, _ints = prepare([lhs, rhs], {n: (v, v) for n, v in values.items()})
+        return _confirm(left, right, values, strict, prec)
+
+
+def _confirm(lhs: sp.Expr, rhs: sp.Expr, values: Mapping[str, Fraction], strict: bool,
+             prec: int) -> dict[str, Any] | None:
+    """:func:`confirm_counterexample` for prepared expressions (plain real symbols, no Floats)."""
+    subs = {s: rational(values[n]) for n, s in symbols_by_name(lhs, rhs).items()}
+    lv, rv = substitute_point(lhs, subs), substitute_point(rhs, subs)
     diff = lv - rv
     how = None
     if exact_zero(diff, allow_simplify=False):
@@ -149,40 +137,58 @@ def _witness(
                 if not lo <= v <= hi:
                     return None
             values[n] = v
-        return confirm_counterexample(lhs, rhs, values, strict, prec)
+        return _confirm(lhs, rhs, values, strict, prec)
 
     return confirm
 
 
 def certify_leq(
-    lhs: Any, rhs: Any, box: Mapping[Any, Any], *, budget: int = 20000, prec: int = 128, strict: bool = False
+    lhs: Any,
+    rhs: Any,
+    box: Mapping[Any, Any],
+    *,
+    budget: int = DEFAULT_CELLS,
+    prec: int = 128,
+    strict: bool = False,
+    seconds: float = DEFAULT_SECONDS,
+    max_bits: int = DEFAULT_MAX_BITS,
 ) -> Comparison:
-    """Decide lhs <= rhs (lhs < rhs if strict) on a box of exact intervals by certified branch and bound: CERTIFIED, REFUTED or INCONCLUSIVE."""
+    """Decide lhs <= rhs (lhs < rhs if strict) on a box of exact intervals by certified branch and bound: CERTIFIED, REFUTED or INCONCLUSIVE.
+
+    Inputs: SymPy expressions or strings (parsed without constants: every name is a symbol), SymPy
+    Floats read as the exact binary rationals they hold; ``box`` maps each free symbol (name or the
+    Symbol itself) to (lo, hi) or one exact value, and must name exactly the free symbols; every
+    symbol's assumptions must hold on its whole interval (an integer symbol ranges over its integers).
+    Limits: ``budget`` cells (default DEFAULT_CELLS = 20000), ``seconds`` of wall time (DEFAULT_SECONDS
+    = 60, checked between cells) and ``max_bits`` bits per cut point (DEFAULT_MAX_BITS = 128); running
+    out of any ends INCONCLUSIVE, and the result records cells, seconds, the most bits used and which
+    limit stopped it.
+    """
     if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
         raise ApproxTheoryError(f"budget must be a positive integer number of cells, got {budget!r}")
-    left, right = as_expr(lhs), as_expr(rhs)
-    names = tuple(str(k) for k in box)
-    if len(set(names)) != len(names):
-        raise ApproxTheoryError("the box names a variable twice")
-    free = set(symbols_by_name(left)) | set(symbols_by_name(right))
-    if free - set(names):
-        raise ApproxTheoryError(
-            f"the box gives no interval for {', '.join(sorted(free - set(names)))}", "give every free symbol an interval"
-        )
-    cell = read_box(box, names)
-    integers = check_assumptions([left, right], names, cell)
-    f = left - right
-    symbols_by_name(f)
-    used = Budget(budget)
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not seconds > 0:
+        raise ApproxTheoryError(f"seconds must be a positive number, got {seconds!r}")
+    if not isinstance(max_bits, int) or isinstance(max_bits, bool) or max_bits < 8:
+        raise ApproxTheoryError(f"max_bits must be an integer >= 8, got {max_bits!r}")
+    with boundary(f"{lhs} {'<' if strict else '<='} {rhs}"):
+        (left, right), names, cell, integers = prepare([lhs, rhs], box)
+        return _decide(left, right, names, cell, integers, strict, prec, Budget(budget, seconds, max_bits))
+
+
+def _decide(left: sp.Expr, right: sp.Expr, names: tuple[str, ...], cell: Cell, integers: set[str], strict: bool,
+            prec: int, used: Budget) -> Comparison:
+    """The branch and bound of :func:`certify_leq` on prepared inputs."""
     json_box = to_json(names, cell)
     with working_precision(prec):
         confirm = _witness(left, right, names, cell, integers, strict, prec)
         try:
-            res = solve(f, names, cell, strict, prec, used, confirm)
+            res = solve(left - right, names, cell, strict, prec, used, confirm)
         except Refuted as r:
-            return Comparison(Status.REFUTED, [], r.witness, min(used.used, budget), budget, prec, None, json_box, strict)
+            return Comparison(Status.REFUTED, [], r.witness, min(used.used, used.total), used.total, prec, None,
+                              json_box, strict, 0, *_spent(used))
     if res.certified:
-        return Comparison(Status.CERTIFIED, res.cells, None, used.used, budget, prec, None, json_box, strict)
+        return Comparison(Status.CERTIFIED, res.cells, None, used.used, used.total, prec, None, json_box, strict, 0,
+                          *_spent(used))
     top = res.max_upper()
     if top is None:
         text = None
@@ -190,6 +196,9 @@ def certify_leq(
         text = "inf"
     else:
         text = decimal_outward(top, 20, up=True)
-    return Comparison(
-        Status.INCONCLUSIVE, res.cells, None, used.used, budget, prec, text, json_box, strict, len(res.open_uppers)
-    )
+    return Comparison(Status.INCONCLUSIVE, res.cells, None, used.used, used.total, prec, text, json_box, strict,
+                      len(res.open_uppers), *_spent(used), used.stopped())
+
+
+def _spent(used: Budget) -> tuple[float, int]:
+    return round(used.elapsed(), 3), used.bits

@@ -7,12 +7,15 @@ valid when f and df/dv are defined on the whole box (so f is C^1 in v there) and
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import sympy as sp
+from flint import arb, fmpq
 
 from approxtheory.core import ApproxTheoryError
 
 from .cells import Cell
-from .compile import compile_expr
+from .compile import compile_expr, run
 from .rules import exact_zero
 from .symbols import symbols_by_name
 
@@ -58,16 +61,27 @@ def critical_solutions(expr: sp.Expr, names: tuple[str, ...], cell: Cell, var: s
     if not isinstance(sols, sp.FiniteSet):
         return None
     allowed = set(renaming.values()) - {v}
+    lo, hi = dict(zip(names, cell))[var]
     out = []
     for s in sols:
         if not isinstance(s, sp.Expr) or s.has(v) or s.has(sp.I) or not s.free_symbols <= allowed:
             return None
         try:
-            compile_expr(s)
+            fn = compile_expr(s)
         except ApproxTheoryError:
             return None
+        if not s.free_symbols and _outside(run(fn, {}), lo, hi):
+            continue  # a constant critical point certainly outside (lo, hi) plays no part in the sup
         out.append(s)
     return sorted(out, key=sp.srepr)
+
+
+def _outside(ball: arb, lo: Fraction, hi: Fraction) -> bool:
+    """True when the finite ball lies certainly in (-oo, lo] or [hi, oo)."""
+    if not ball.is_finite():
+        return False
+    return bool(ball.upper() <= arb(fmpq(lo.numerator, lo.denominator))
+                or ball.lower() >= arb(fmpq(hi.numerator, hi.denominator)))
 
 
 def reduced(expr: sp.Expr, names: tuple[str, ...], cell: Cell, var: str, solution: sp.Expr) -> sp.Expr:

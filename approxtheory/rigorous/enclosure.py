@@ -13,9 +13,11 @@ from flint import arb, fmpq
 from approxtheory.core import ApproxTheoryError
 
 from .compile import compile_expr, nonnegative, run
+from .assumptions import plain_real
 from .exact import ball_bounds, decimal_outward, to_exact, to_fraction
+from .inputs import boundary
 from .precision import working_precision
-from .symbols import as_expr, symbol_names
+from .symbols import as_expr, match_keys, symbols_by_name
 
 
 def interval_ball(lo: Fraction, hi: Fraction, exact_end: str | None = None) -> arb:
@@ -38,8 +40,9 @@ def interval_ball(lo: Fraction, hi: Fraction, exact_end: str | None = None) -> a
     return ball
 
 
-def _value_ball(value: Any, name: str) -> arb:
-    """A ball for one box entry: an exact value, or an interval (lo, hi) with exact ends."""
+def entry_ball(value: Any, name: str) -> tuple[arb, tuple[Fraction, Fraction]]:
+    """A ball for one box entry (an exact value, or an interval (lo, hi) with exact ends), with rational bounds
+    of the entry for the assumption check: exact for rational entries, the ball's ends for closed forms."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ApproxTheoryError(f"the interval for {name} must be (lo, hi), got {value!r}")
@@ -48,30 +51,33 @@ def _value_ball(value: Any, name: str) -> arb:
             lo, hi = to_fraction(lo_e), to_fraction(hi_e)
             if lo > hi:
                 raise ApproxTheoryError(f"the interval for {name} is empty: {lo} > {hi}")
-            return interval_ball(lo, hi)
+            return interval_ball(lo, hi), (lo, hi)
         if (hi_e - lo_e).is_negative:
             raise ApproxTheoryError(f"the interval for {name} is empty: {lo_e} > {hi_e}")
-        return run(compile_expr(lo_e), {}).union(run(compile_expr(hi_e), {}))
+        ball = run(compile_expr(lo_e), {}).union(run(compile_expr(hi_e), {}))
+        return ball, ball_bounds(ball)
     exact = to_exact(value, f"the value of {name}")
     if exact.is_Rational:
-        return interval_ball(to_fraction(exact), to_fraction(exact))
-    return run(compile_expr(exact), {})
+        q = to_fraction(exact)
+        return interval_ball(q, q), (q, q)
+    ball = run(compile_expr(exact), {})
+    return ball, ball_bounds(ball)
 
 
 def enclose(expr: Any, box: Mapping[Any, Any], prec: int = 128) -> arb:
-    """A rigorous Arb ball containing every value of ``expr`` over ``box`` (name/Symbol -> value or (lo, hi)); not finite if undefined somewhere."""
-    e = as_expr(expr)
-    names = symbol_names(e)
-    given = {str(k): v for k, v in box.items()}
-    missing = sorted(set(names) - set(given))
-    if missing:
-        raise ApproxTheoryError(
-            f"no value or interval given for {', '.join(missing)}", "add every free symbol of the expression to the box"
-        )
-    fn = compile_expr(e)
-    with working_precision(prec):
-        env = {n: _value_ball(given[n], n) for n in names}
-        return run(fn, env)
+    """A rigorous Arb ball containing every value of ``expr`` over ``box`` (name/Symbol -> value or (lo, hi)); not finite if undefined somewhere.
+
+    Inputs as for :func:`~approxtheory.rigorous.certify_leq` (safe strings, Floats exact, keys exactly the free
+    symbols, assumptions checked on the box); box values may also be closed forms such as pi.
+    """
+    with boundary(expr):
+        e = as_expr(expr)
+        names = match_keys(box, symbols_by_name(e))
+        given = {str(k): v for k, v in box.items()}
+        with working_precision(prec):
+            entries = {n: entry_ball(given[n], n) for n in names}
+            (real,), _ints = plain_real([e], {n: bounds for n, (_b, bounds) in entries.items()})
+            return run(compile_expr(real), {n: ball for n, (ball, _b) in entries.items()})
 
 
 def enclosure_interval(ball: arb, digits: int | None = None) -> tuple[str, str]:

@@ -10,19 +10,30 @@ import sympy as sp
 
 from approxtheory.core import ApproxTheoryError
 
+from .assumptions import plain_real
+from .enclosure import entry_ball
 from .exact import to_exact
-from .symbols import as_expr, symbols_by_name
+from .inputs import boundary
+from .precision import working_precision
+from .symbols import as_expr, match_keys, symbols_by_name
 
 
 def substitute(expr: Any, point: Mapping[Any, Any]) -> sp.Expr:
-    """``expr`` with each symbol replaced, exactly and in SymPy, by its value in ``point`` (keyed by name or Symbol)."""
-    e = as_expr(expr)
-    by_name = symbols_by_name(e)
-    given = {str(k): v for k, v in point.items()}
-    missing = sorted(set(by_name) - set(given))
-    if missing:
-        raise ApproxTheoryError(f"no value given for {', '.join(missing)}", "give every free symbol a value")
-    return e.subs({by_name[n]: to_exact(given[n], f"the value of {n}") for n in by_name})
+    """``expr`` with each symbol replaced, exactly and in SymPy, by its value in ``point`` (keyed by name or Symbol).
+
+    Inputs pass the same door as :func:`~approxtheory.rigorous.certify_leq`: safe strings, Floats exact,
+    keys exactly the free symbols, each value checked against its symbol's assumptions.
+    """
+    with boundary(expr):
+        e = as_expr(expr)
+        names = match_keys(point, symbols_by_name(e), "the point")
+        given = {str(k): v for k, v in point.items()}
+        if any(isinstance(given[n], (tuple, list)) for n in names):
+            raise ApproxTheoryError("a point gives one value per symbol, not an interval")
+        with working_precision(128):
+            bounds = {n: entry_ball(given[n], n)[1] for n in names}
+        (real,), _ints = plain_real([e], bounds)
+        return real.subs({sp.Symbol(n, real=True): to_exact(given[n], f"the value of {n}") for n in names})
 
 
 def evaluate(expr: Any, point: Mapping[Any, Any], dps: int = 50) -> mpmath.mpf:

@@ -10,6 +10,8 @@ import sympy as sp
 
 from approxtheory.core import ApproxTheoryError
 
+from .symbols import CONSTANTS, parse_string
+
 
 def to_fraction(value: Any, what: str = "value") -> Fraction:
     """Read ``value`` (int, Fraction, "p/q", "0.1", SymPy rational) as an exact rational; floats are refused as ambiguous."""
@@ -43,7 +45,8 @@ def to_fraction(value: Any, what: str = "value") -> Fraction:
 
 
 def to_exact(value: Any, what: str = "value") -> sp.Expr:
-    """Read ``value`` as an exact SymPy number: a rational as in :func:`to_fraction`, or a closed-form constant."""
+    """Read ``value`` as an exact SymPy number: a rational as in :func:`to_fraction`, or a closed-form constant
+    (a string may name pi, E and EulerGamma; it is parsed without ``eval``)."""
     if isinstance(value, sp.Basic) and not isinstance(value, sp.Float):
         if not isinstance(value, sp.Expr) or value.free_symbols:
             raise ApproxTheoryError(f"{what} {value} is not a constant number")
@@ -54,8 +57,7 @@ def to_exact(value: Any, what: str = "value") -> sp.Expr:
         try:
             return rational(to_fraction(value, what))
         except ApproxTheoryError:
-            parsed = sp.sympify(value, rational=True)
-            return to_exact(parsed, what)
+            return to_exact(parse_string(value, CONSTANTS), what)
     return rational(to_fraction(value, what))
 
 

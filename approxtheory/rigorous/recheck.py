@@ -9,29 +9,36 @@ import sympy as sp
 
 from approxtheory.core import ApproxTheoryError, Status
 
-from .cells import Cell, covers, fix, from_json, read_box
-from .comparison import Comparison, check_assumptions
+from .cells import Cell, covers, fix, from_json
+from .comparison import Comparison
 from .critical import critical_solutions, reduced, reduced_is_zero
+from .inputs import boundary, prepare
 from .precision import working_precision
 from .rules import MAX_PROOF_DEPTH, check_cell
-from .symbols import as_expr
 from .target import Target
 
 
-def recheck(lhs: Any, rhs: Any, comparison: Comparison, box: Mapping[Any, Any] | None = None) -> bool:
-    """True only if the certificate proves lhs <= rhs (< if strict) on its box (and that box equals ``box`` if given): cells cover it, every rule re-checks."""
+def recheck(lhs: Any, rhs: Any, comparison: Comparison, box: Mapping[Any, Any], *, strict: bool) -> bool:
+    """True only if the certificate proves lhs <= rhs (lhs < rhs if ``strict``) on ``box``, which the caller states
+    (the certificate's own box and strictness are never trusted): cells cover ``box``, every rule re-checks.
+
+    Inputs pass the same door as :func:`certify_leq` (strings, Floats, exact box keys, assumptions); bad input
+    is an ApproxTheoryError, a certificate that does not prove the statement gives False.
+    """
+    if not isinstance(strict, bool):
+        raise ApproxTheoryError(f"strict must be True or False, got {strict!r}")
+    with boundary(f"{lhs} {'<' if strict else '<='} {rhs}"):
+        (left, right), names, cell, _ints = prepare([lhs, rhs], box)
     if comparison.status is not Status.CERTIFIED:
         return False
     try:
-        left, right = as_expr(lhs), as_expr(rhs)
-        names = tuple(comparison.box)
-        cert_box = from_json(names, comparison.box)
-        if box is not None and (set(map(str, box)) != set(names) or read_box(box, names) != cert_box):
+        if not isinstance(comparison.box, Mapping) or set(comparison.box) != set(names):
             return False
-        check_assumptions([left, right], names, cert_box)
+        if from_json(names, comparison.box) != cell:
+            return False
         with working_precision(comparison.prec):
-            return check_cells(left - right, names, cert_box, comparison.cells, comparison.strict, comparison.prec, 0)
-    except (ApproxTheoryError, KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return check_cells(left - right, names, cell, comparison.cells, strict, comparison.prec, 0)
+    except (ApproxTheoryError, KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError):
         return False
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -19,7 +20,9 @@ from typing import Any
 import sympy as sp
 from flint import arb
 
-from .cells import Cell, bisect, center, corners, fix, to_json, widest_axis
+from approxtheory.core import ApproxTheoryError
+
+from .cells import Cell, bisect, center, corners, fix, split_point, to_json, widest_axis
 from .critical import critical_solutions, reduced, reduced_is_zero
 from .exact import ball_bounds
 from .rules import DERIVATIVE_DEPTH, Proof, prove_cell
@@ -31,18 +34,58 @@ CRITICAL_DEPTH = 2  # rule (d) may nest this many times (faces and reduced probl
 FIRST_SHARE = 4  # plain subdivision first gets 1/FIRST_SHARE of the remaining budget ...
 FIRST_CAP = 500  # ... but at most this many cells, before rule (d) is tried
 COVER_SHARE = 4  # rule (d)'s proof that f is C^1 in its variable may use 1/COVER_SHARE of what is left
+DEFAULT_CELLS = 20000  # cells examined, over all nested searches
+DEFAULT_SECONDS = 60.0  # wall time, checked between cells (one cell's exact SymPy work is not interrupted)
+DEFAULT_MAX_BITS = 128  # a cell is not cut where the cut point needs more bits (exact work grows with them)
+
+
+def bits(q: Fraction) -> int:
+    """The bit size of a rational: the longer of numerator and denominator."""
+    return max(q.numerator.bit_length(), q.denominator.bit_length())
 
 
 class Budget:
-    """Cells examined so far against the total allowed, shared by every nested search."""
+    """What one decision may spend, shared by every nested search: cells, wall time, bits of cut points.
 
-    def __init__(self, total: int) -> None:
+    Running out of any of them ends the search inconclusive; :meth:`stopped` says which one did.
+    """
+
+    def __init__(self, total: int, seconds: float = DEFAULT_SECONDS, max_bits: int = DEFAULT_MAX_BITS) -> None:
         self.total = total
         self.used = 0
+        self.start = time.monotonic()
+        self.seconds = seconds
+        self.max_bits = max_bits
+        self.bits = 0  # the most bits of a cut point made so far
+        self.bits_hit = False  # a cell was left uncut because its cut point needed more than max_bits
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def exhausted(self, limit: int) -> bool:
+        """True when ``limit`` (or the total) cells are used or the time is up."""
+        return self.used >= min(limit, self.total) or self.elapsed() >= self.seconds
+
+    def cut_allowed(self, cell: Cell, axis: int) -> bool:
+        """True when cutting ``cell`` along ``axis`` stays within max_bits (recording the bits spent)."""
+        cut = bits(split_point(*cell[axis]))
+        if cut > self.max_bits:
+            self.bits_hit = True
+            return False
+        self.bits = max(self.bits, cut)
+        return True
+
+    def stopped(self) -> str | None:
+        """Which limit ended an unfinished search: "seconds", "cells" or "bits" (None if none was reached)."""
+        if self.elapsed() >= self.seconds:
+            return "seconds"
+        if self.used >= self.total:
+            return "cells"
+        return "bits" if self.bits_hit else None
 
     @property
     def left(self) -> int:
-        return self.total - self.used
+        return 0 if self.elapsed() >= self.seconds else self.total - self.used
 
 
 class Refuted(Exception):
@@ -94,7 +137,7 @@ class Search:
     def run(self, limit: int) -> bool:
         """Examine cells until none is open (True) or ``budget.used`` reaches ``limit`` (False); raises Refuted."""
         while self.heap:
-            if self.budget.used >= min(limit, self.budget.total):
+            if self.budget.exhausted(limit):
                 return False
             _prio, _t, cell, parent_up = heapq.heappop(self.heap)
             self.budget.used += 1
@@ -123,6 +166,8 @@ class Search:
         self._probe([center(cell)])
         axis = widest_axis(cell, self.box, self.axes)
         up = ball.upper() if ball is not None else None
+        if axis is not None and not self.budget.cut_allowed(cell, axis):
+            axis = None
         if axis is None:
             self.stuck.append(up)
             return
@@ -197,6 +242,27 @@ def _critical(
     cover = defined_cover(target, axis, box, budget)
     if cover is None:
         return None
+    try:
+        return _critical_pieces(target, box, axis, sols, cover, strict, prec, budget, confirm, depth)
+    except ApproxTheoryError:  # a reduced problem SymPy cannot put in real form (e.g. log of a negative): skip the rule
+        return None
+
+
+def _critical_pieces(
+    target: Target,
+    box: Cell,
+    axis: int,
+    sols: list[sp.Expr],
+    cover: list[Cell],
+    strict: bool,
+    prec: int,
+    budget: Budget,
+    confirm: Confirm | None,
+    depth: int,
+) -> Proof | None:
+    """Rule (d)'s faces and reduced problems, given the explicit critical points and the C^1 cover."""
+    names = target.names
+    var = names[axis]
     faces = []
     for end in box[axis]:
         res = solve(target.expr, names, fix(box, axis, end), strict, prec, budget, confirm, depth)
@@ -232,7 +298,7 @@ def defined_cover(target: Target, axis: int, box: Cell, budget: Budget) -> list[
     limit = budget.used + max(1, budget.left // COVER_SHARE)
     todo, done = [box], []
     while todo:
-        if budget.used >= limit:
+        if budget.exhausted(limit):
             return None
         cell = todo.pop()
         budget.used += 1
@@ -240,7 +306,7 @@ def defined_cover(target: Target, axis: int, box: Cell, budget: Budget) -> list[
             done.append(cell)
             continue
         split = widest_axis(cell, box, axes)
-        if split is None:
+        if split is None or not budget.cut_allowed(cell, split):
             return None
         for p in corners(cell, axes):  # undefined at a point: no cover exists, stop at once
             if target.ball(p) is None or deriv.ball(p) is None:

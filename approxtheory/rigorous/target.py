@@ -39,6 +39,14 @@ def smooth_form(expr: sp.Expr) -> sp.Expr:
 EXACT_ENDS = ("lo", "hi")
 
 
+def substitute_point(expr: sp.Expr, subs: dict[sp.Symbol, sp.Rational]) -> sp.Expr:
+    """``expr`` at an exact point, or ``nan`` where SymPy cannot form the value (e.g. Max of a nan argument)."""
+    try:
+        return expr.subs(subs)
+    except (ValueError, TypeError, ArithmeticError):
+        return sp.nan
+
+
 class Target:
     """An expression over the box variables ``names``: Arb enclosures on cells, exact values at points, derivatives."""
 
@@ -75,7 +83,7 @@ class Target:
             if lo != hi:
                 raise ValueError("not a point on this expression's variables")
             subs[self.symbols[self.names[i]]] = rational(lo)
-        return self.expr.subs(subs)
+        return substitute_point(self.expr, subs)
 
     def derivative(self, axis: int) -> Target:
         """The partial derivative along ``axis`` (cached), by SymPy differentiation."""

@@ -22,7 +22,7 @@ def test_genuine_certificates_recheck() -> None:
     for lhs, rhs, box in (LN, TB, PARABOLA):
         c = certify_leq(lhs, rhs, box)
         assert c.status is Status.CERTIFIED
-        assert recheck(lhs, rhs, c)
+        assert recheck(lhs, rhs, c, box, strict=False)
 
 
 def test_removed_cell_is_rejected() -> None:
@@ -30,8 +30,8 @@ def test_removed_cell_is_rejected() -> None:
     c = certify_leq(lhs, rhs, box)
     assert len(c.cells) > 1
     for i in range(len(c.cells)):
-        assert not recheck(lhs, rhs, _with_cells(c, c.cells[:i] + c.cells[i + 1 :]))
-    assert not recheck(lhs, rhs, _with_cells(c, []))
+        assert not recheck(lhs, rhs, _with_cells(c, c.cells[:i] + c.cells[i + 1 :]), box, strict=False)
+    assert not recheck(lhs, rhs, _with_cells(c, []), box, strict=False)
 
 
 def test_swapped_rules_are_rejected() -> None:
@@ -39,13 +39,13 @@ def test_swapped_rules_are_rejected() -> None:
     c = certify_leq(lhs, rhs, box)
     wrong = copy.deepcopy(c.cells)
     wrong[0]["rule"] = {"rule": "naive"}
-    assert not recheck(lhs, rhs, _with_cells(c, wrong))
+    assert not recheck(lhs, rhs, _with_cells(c, wrong), box, strict=False)
     flipped = copy.deepcopy(c.cells)
     flipped[0]["rule"]["direction"] = "increasing"
-    assert not recheck(lhs, rhs, _with_cells(c, flipped))
+    assert not recheck(lhs, rhs, _with_cells(c, flipped), box, strict=False)
     pointed = copy.deepcopy(c.cells)
     pointed[0]["rule"] = {"rule": "point", "exact": "zero"}
-    assert not recheck(lhs, rhs, _with_cells(c, pointed))
+    assert not recheck(lhs, rhs, _with_cells(c, pointed), box, strict=False)
 
 
 def test_tampered_critical_certificate_is_rejected() -> None:
@@ -55,28 +55,29 @@ def test_tampered_critical_certificate_is_rejected() -> None:
     for key, value in [("solutions", ["2/b"]), ("var", "b"), ("faces", rule["faces"][:1])]:
         bad = copy.deepcopy(c.cells)
         bad[0]["rule"][key] = value
-        assert not recheck(lhs, rhs, _with_cells(c, bad))
+        assert not recheck(lhs, rhs, _with_cells(c, bad), box, strict=False)
     no_face = copy.deepcopy(c.cells)
     no_face[0]["rule"]["faces"][1]["cells"] = []
-    assert not recheck(lhs, rhs, _with_cells(c, no_face))
+    assert not recheck(lhs, rhs, _with_cells(c, no_face), box, strict=False)
 
 
 def test_certificate_does_not_transfer_to_another_inequality_or_box() -> None:
     lhs, rhs, box = LN
     c = certify_leq(lhs, rhs, box)
-    assert not recheck(lhs, rhs - sp.Rational(1, 100), c)
-    bigger = dataclasses.replace(c, box={"x": ("0", "20")})
-    assert not recheck(lhs, rhs, bigger)  # the cells do not cover [0, 20]
-    shifted = dataclasses.replace(c, box={"x": ("-1", "10")})
-    assert not recheck(lhs, rhs, shifted)
-    strict = dataclasses.replace(c, strict=True)
-    assert not recheck(lhs, rhs, strict)
+    assert not recheck(lhs, rhs - sp.Rational(1, 100), c, box, strict=False)
+    assert not recheck(lhs, rhs, c, {"x": (0, 20)}, strict=False)  # the cells do not cover [0, 20]
+    assert not recheck(lhs, rhs, c, {"x": (-1, 10)}, strict=False)
+    assert not recheck(lhs, rhs, c, box, strict=True)  # the certificate proves <=, not <
+    stamped = dataclasses.replace(c, strict=True)  # a certificate's own claim of strictness is not trusted
+    assert not recheck(lhs, rhs, stamped, box, strict=True)
 
 
-def test_recheck_can_pin_the_intended_box() -> None:
+def test_recheck_checks_the_callers_box_not_the_certificates() -> None:
     lhs, rhs, box = LN
     c = certify_leq(lhs, rhs, box)
-    assert recheck(lhs, rhs, c, box={"x": ("0", "10")})
-    assert not recheck(lhs, rhs, c, box={"x": (0, 11)})
+    assert recheck(lhs, rhs, c, box={"x": ("0", "10")}, strict=False)
+    assert not recheck(lhs, rhs, c, box={"x": (0, 11)}, strict=False)
     smaller = dataclasses.replace(c, box={"x": ("1", "10")})
-    assert not recheck(lhs, rhs, smaller, box=box)
+    assert not recheck(lhs, rhs, smaller, box=box, strict=False)
+    widened = dataclasses.replace(c, box={"x": ("0", "11")})  # a certificate may not claim a box it does not cover
+    assert not recheck(lhs, rhs, widened, {"x": (0, 11)}, strict=False)
