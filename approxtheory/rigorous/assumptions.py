@@ -89,7 +89,8 @@ def check_symbol(sym: sp.Symbol, lo: Fraction, hi: Fraction | None) -> bool:
     top = "oo" if hi is None else str(hi)
     if integral and not _exists("integer", True, lo, hi, True):
         raise ApproxTheoryError(f"the interval [{lo}, {top}] of the integer symbol {sym} holds no integer")
-    for key, want in sorted(facts.items()):
+    declared = getattr(sym, "_assumptions_orig", {})  # what the user wrote first, so the message names it
+    for key, want in sorted(facts.items(), key=lambda kv: (kv[0] not in declared, kv[0])):
         if want is None:
             continue
         if point_fact(key, Fraction(0)) is None and key in _ALWAYS:

@@ -29,7 +29,7 @@ CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "EulerGamma": sp.EulerG
 MAX_STRING = 10_000  # longer strings are refused (the AST walk is recursive)
 
 _BINARY = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul, ast.Div: lambda a, b: a / b,
-           ast.Pow: sp.Pow, ast.BitXor: sp.Pow}
+           ast.Pow: sp.Pow}
 
 
 def parse_string(text: str, constants: Mapping[str, sp.Expr] | None = None) -> sp.Expr:
@@ -37,8 +37,8 @@ def parse_string(text: str, constants: Mapping[str, sp.Expr] | None = None) -> s
     if len(text) > MAX_STRING:
         raise ApproxTheoryError(f"the expression string is longer than {MAX_STRING} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
-        return _build(tree.body, text.strip(), constants or {})
+        source = text.strip().replace("^", "**")  # ^ is a power (as in SymPy's parser), with the power's precedence
+        return _build(ast.parse(source, mode="eval").body, source, constants or {})
     except (SyntaxError, RecursionError, ValueError, TypeError, ZeroDivisionError) as err:
         raise ApproxTheoryError(f"cannot parse the expression {text!r}: {err}") from None
 
