@@ -3,6 +3,10 @@
 Uses only approxtheory.core, SymPy, mpmath and python-flint (never JAX). Nothing here lets a
 float comparison decide a verdict: CERTIFIED comes from Arb interval arithmetic and exact
 SymPy arithmetic, REFUTED from a witness point confirmed in Arb.
+
+Every entry point reads its input through :mod:`.inputs` (strings parsed without ``eval`` or
+constants, Floats as exact binary rationals, box keys exactly the free symbols, every SymPy
+assumption checked on the box) and turns raw SymPy/Arb errors into ApproxTheoryError.
 """
 
 from .comparison import Comparison, certify_leq

@@ -25,7 +25,9 @@ from .target import substitute_point
 
 @dataclass(frozen=True)
 class Comparison:
-    """The outcome of :func:`certify_leq`: status, the certificate (closed cells with their rules), a witness if refuted."""
+    """The outcome of :func:`certify_leq`: status, the certificate (closed cells with their rules), a witness if refuted,
+    and what was spent: ``cells_used``, ``seconds`` of wall time, ``max_bits`` of the largest cut point, and for an
+    unfinished search which limit ``stopped`` it ("cells", "seconds" or "bits")."""
 
     status: Status
     cells: list[dict[str, Any]]
