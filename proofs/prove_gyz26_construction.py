@@ -33,7 +33,8 @@ def is_zero(expr: sp.Expr) -> bool:
 
 
 def nonneg_on_domain(expr: sp.Expr, lower: dict[sp.Symbol, int]) -> bool:
-    return nonnegative_on_orthant(expr, lower)
+    # the domains here are shared by several checks; the orthant test takes bounds for exactly expr's symbols
+    return nonnegative_on_orthant(expr, {v: lo for v, lo in lower.items() if v in sp.sympify(expr).free_symbols})
 
 
 # --------------------------------------------------------------------------------------- lem.gating
