@@ -209,7 +209,7 @@ def solve(
             first = budget.used + max(1, min(budget.left // FIRST_SHARE, FIRST_CAP))
             if search.run(first):
                 return search.result()
-            if not search.heap:
+            if not search.heap and not budget.bits_hit:  # only unsplittable failing points are left
                 return search.result()
             for axis in search.axes:
                 if budget.left <= 0:

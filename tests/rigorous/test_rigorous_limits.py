@@ -114,3 +114,13 @@ def test_strict_check_at_critical_points_is_not_switched_off() -> None:
     c = certify_leq(lhs, rhs, box, budget=20)
     assert c.status is Status.CERTIFIED and c.cells[0]["rule"]["interior"][0]["exact_zero"] is True
     assert not recheck(lhs, rhs, c, box, strict=True)
+
+
+@pytest.mark.parametrize("max_bits", [16, 32, DEFAULT_MAX_BITS])
+def test_cells_stuck_at_the_bit_limit_still_reach_the_critical_point_rule(max_bits: int) -> None:
+    """x + 2/x >= 2 sqrt 2 is tight at the irrational x = sqrt 2: subdivision alone reaches the bit limit
+    there, and rule (d) must still be tried (it proves the inequality exactly)."""
+    c = certify_leq(2 * sp.sqrt(2), x + 2 / x, {x: ("1/2", 4)}, budget=3000, max_bits=max_bits)
+    assert c.status is Status.CERTIFIED and c.max_bits <= max_bits
+    assert [e["rule"]["rule"] for e in c.cells] == ["critical"]
+    assert recheck(2 * sp.sqrt(2), x + 2 / x, c, {x: ("1/2", 4)}, strict=False)
