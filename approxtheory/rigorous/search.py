@@ -243,44 +243,11 @@ def _critical(
     if cover is None:
         return None
     try:
-        return _critical_pieces(target, box, axis, sols, cover, strict, prec, budget, confirm, depth)
+        faces, interior = _pieces(target, box, axis, sols, strict, prec, budget, confirm, depth)
     except ApproxTheoryError:  # a reduced problem SymPy cannot put in real form (e.g. log of a negative): skip the rule
         return None
-
-
-def _critical_pieces(
-    target: Target,
-    box: Cell,
-    axis: int,
-    sols: list[sp.Expr],
-    cover: list[Cell],
-    strict: bool,
-    prec: int,
-    budget: Budget,
-    confirm: Confirm | None,
-    depth: int,
-) -> Proof | None:
-    """Rule (d)'s faces and reduced problems, given the explicit critical points and the C^1 cover."""
-    names = target.names
-    var = names[axis]
-    faces = []
-    for end in box[axis]:
-        res = solve(target.expr, names, fix(box, axis, end), strict, prec, budget, confirm, depth)
-        if not res.certified:
-            return None
-        faces.append({"at": str(end), "cells": res.cells})
-    interior = []
-    for s in sols:
-        r = reduced(target.expr, names, box, var, s)
-        if reduced_is_zero(r):
-            if strict:  # f = 0 at the critical points: f < 0 cannot hold there
-                return None
-            interior.append({"solution": str(s), "exact_zero": True})
-            continue
-        res = solve(r, names, box, strict, prec, budget, None, depth)
-        if not res.certified:
-            return None
-        interior.append({"solution": str(s), "exact_zero": False, "cells": res.cells})
+    if faces is None:
+        return None
     return {
         "rule": "critical",
         "var": var,
@@ -289,6 +256,32 @@ def _critical_pieces(
         "faces": faces,
         "interior": interior,
     }
+
+
+def _pieces(target: Target, box: Cell, axis: int, sols: list[sp.Expr], strict: bool, prec: int, budget: Budget,
+            confirm: Confirm | None, depth: int) -> tuple[list[Any] | None, list[Any]]:
+    """Rule (d)'s faces and reduced problems, certified; (None, []) when one of them is not."""
+    names = target.names
+    var = names[axis]
+    faces = []
+    for end in box[axis]:
+        res = solve(target.expr, names, fix(box, axis, end), strict, prec, budget, confirm, depth)
+        if not res.certified:
+            return None, []
+        faces.append({"at": str(end), "cells": res.cells})
+    interior = []
+    for s in sols:
+        r = reduced(target.expr, names, box, var, s)
+        if reduced_is_zero(r):
+            if strict:  # f = 0 at the critical points: f < 0 cannot hold there
+                return None, []
+            interior.append({"solution": str(s), "exact_zero": True})
+            continue
+        res = solve(r, names, box, strict, prec, budget, None, depth)
+        if not res.certified:
+            return None, []
+        interior.append({"solution": str(s), "exact_zero": False, "cells": res.cells})
+    return faces, interior
 
 
 def defined_cover(target: Target, axis: int, box: Cell, budget: Budget) -> list[Cell] | None:
