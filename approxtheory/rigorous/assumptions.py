@@ -25,11 +25,11 @@ Bounds = tuple[Fraction, "Fraction | None"]  # hi None: unbounded above
 _PARITY = ("integer", "noninteger", "even", "odd", "prime", "composite")
 _ALWAYS = {"real": True, "extended_real": True, "complex": True, "finite": True, "commutative": True,
            "rational": True, "algebraic": True, "hermitian": True, "infinite": False, "irrational": False,
-           "transcendental": False, "imaginary": False, "polar": None}  # facts of every real rational point
+           "transcendental": False, "imaginary": False}  # facts of every real rational point
 
 
 def point_fact(key: str, q: Fraction) -> bool | None:
-    """The truth of the SymPy assumption ``key`` at the real rational point ``q`` (None: never accepted)."""
+    """The truth of the SymPy assumption ``key`` at the real rational point ``q`` (None for polar and unknown keys)."""
     if key in _ALWAYS:
         return _ALWAYS[key]
     base = key.removeprefix("extended_")
@@ -93,7 +93,7 @@ def check_symbol(sym: sp.Symbol, lo: Fraction, hi: Fraction | None) -> bool:
     for key, want in sorted(facts.items(), key=lambda kv: (kv[0] not in declared, kv[0])):
         if want is None:
             continue
-        if point_fact(key, Fraction(0)) is None and key in _ALWAYS:
+        if point_fact(key, Fraction(0)) is None:  # polar, or an assumption this check does not know
             if want:
                 raise ApproxTheoryError(f"symbol {sym} is declared {key}; only real symbols can range over a box")
             continue

@@ -95,11 +95,6 @@ def as_expr(value: Any) -> sp.Expr:
     return exact_floats(expr)
 
 
-def symbol_names(expr: sp.Expr) -> list[str]:
-    """The names of the free symbols of ``expr``, sorted; two distinct symbols sharing a name are an error."""
-    return sorted(symbols_by_name(expr))
-
-
 def symbols_by_name(*exprs: sp.Expr) -> dict[str, sp.Symbol]:
     """The free symbols of ``exprs`` keyed by name; two distinct symbols sharing a name are an error."""
     seen: dict[str, sp.Symbol] = {}
