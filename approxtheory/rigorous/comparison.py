@@ -162,7 +162,7 @@ def certify_leq(
     Symbol itself) to (lo, hi) or one exact value, and must name exactly the free symbols; every
     symbol's assumptions must hold on its whole interval (an integer symbol ranges over its integers).
     Limits: ``budget`` cells (default DEFAULT_CELLS = 20000), ``seconds`` of wall time (DEFAULT_SECONDS
-    = 60, checked between cells) and ``max_bits`` bits per cut point (DEFAULT_MAX_BITS = 128); running
+    = 120, checked between cells) and ``max_bits`` bits per cut point (DEFAULT_MAX_BITS = 128); running
     out of any ends INCONCLUSIVE, and the result records cells, seconds, the most bits used and which
     limit stopped it.
     """

@@ -35,7 +35,7 @@ FIRST_SHARE = 4  # plain subdivision first gets 1/FIRST_SHARE of the remaining b
 FIRST_CAP = 500  # ... but at most this many cells, before rule (d) is tried
 COVER_SHARE = 4  # rule (d)'s proof that f is C^1 in its variable may use 1/COVER_SHARE of what is left
 DEFAULT_CELLS = 20000  # cells examined, over all nested searches
-DEFAULT_SECONDS = 60.0  # wall time, checked between cells (one cell's exact SymPy work is not interrupted)
+DEFAULT_SECONDS = 120.0  # wall time, checked between cells; generous, as wall time depends on machine load
 DEFAULT_MAX_BITS = 128  # a cell is not cut where the cut point needs more bits (exact work grows with them)
 
 
