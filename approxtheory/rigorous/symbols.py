@@ -27,6 +27,7 @@ FUNCTIONS: dict[str, Any] = {
 }
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "EulerGamma": sp.EulerGamma}
 MAX_STRING = 10_000  # longer strings are refused (the AST walk is recursive)
+MAX_EXPONENT = 10_000  # a larger rational exponent is refused: exact powers at points would not finish
 
 _BINARY = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul, ast.Div: lambda a, b: a / b,
            ast.Pow: sp.Pow}
@@ -53,11 +54,19 @@ def _build(node: ast.AST, text: str, constants: Mapping[str, sp.Expr]) -> sp.Exp
         inner = _build(node.operand, text, constants)
         return -inner if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return _BINARY[type(node.op)](_build(node.left, text, constants), _build(node.right, text, constants))
+        left, right = _build(node.left, text, constants), _build(node.right, text, constants)
+        if isinstance(node.op, ast.Pow):
+            _check_exponent(right)
+        return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS and not node.keywords:
         return FUNCTIONS[node.func.id](*(_build(a, text, constants) for a in node.args))
     what = ast.get_source_segment(text, node) or type(node).__name__
     raise ValueError(f"{what!r} is not allowed (numbers, names, + - * / ** ^ and calls of {', '.join(FUNCTIONS)})")
+
+
+def _check_exponent(e: sp.Expr) -> None:
+    if e.is_Rational and max(abs(int(e.p)), int(e.q)) > MAX_EXPONENT:
+        raise ValueError(f"the exponent {e} has a numerator or denominator above {MAX_EXPONENT}")
 
 
 def exact_floats(expr: sp.Basic) -> sp.Basic:
@@ -89,6 +98,11 @@ def as_expr(value: Any) -> sp.Expr:
         raise ApproxTheoryError(f"{expr} is not an expression (a relation or a set was given)")
     if expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
         raise ApproxTheoryError(f"{expr} contains an infinite or undefined value")
+    for p in expr.atoms(sp.Pow):
+        try:
+            _check_exponent(p.exp)
+        except ValueError as err:
+            raise ApproxTheoryError(f"{expr}: {err}", "exact powers that large cannot be evaluated at points") from None
     for s in expr.free_symbols:
         if not isinstance(s, sp.Symbol) or isinstance(s, sp.Wild):
             raise ApproxTheoryError(f"{expr} has the free {type(s).__name__} {s}; only plain symbols can range over a box")

@@ -146,11 +146,18 @@ def test_strings_read_decimals_exactly_and_powers_with_caret() -> None:
 @pytest.mark.parametrize(
     "text",
     ["__import__('os').system('true')", "x.__class__", "(lambda: 1)()", "[x][0]", "x if x else 1", "f(x)",
-     "exp(x, 2)", "open('/tmp/at', 'w')", "x; y", "x == 1", "'x'", "1j*x", "x" * 20001],
+     "exp(x, 2)", "open('/tmp/at', 'w')", "x; y", "x == 1", "'x'", "1j*x", "x" * 20001, "2**10**10",
+     "x**(1/100001)", "9**9**9"],
 )
 def test_strings_that_are_not_plain_formulas_are_refused(text: str) -> None:
     with pytest.raises(ApproxTheoryError):
         certify_leq(text, "1", {"x": ("0", "1")})
+
+
+def test_exponents_too_large_for_exact_points_are_refused_in_expressions_too() -> None:
+    with pytest.raises(ApproxTheoryError, match="exponent"):
+        certify_leq(x**100_000, 1, {x: (0, 1)})
+    assert certify_leq("x**9999", 1, {"x": (0, 1)}).status is Status.CERTIFIED
 
 
 def test_box_values_may_name_constants_but_not_code() -> None:
