@@ -46,8 +46,10 @@ def parse_string(text: str, constants: Mapping[str, sp.Expr] | None = None) -> s
 
 def _build(node: ast.AST, text: str, constants: Mapping[str, sp.Expr]) -> sp.Expr:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        literal = ast.get_source_segment(text, node) or repr(node.value)
-        return sp.Rational(literal.replace("_", ""))  # "0.1" -> 1/10, "2e-5" -> 1/50000: the decimal as written
+        literal = (ast.get_source_segment(text, node) or repr(node.value)).replace("_", "").lower()
+        if "e" in literal and abs(int(literal.split("e")[1])) > MAX_EXPONENT:
+            raise ValueError(f"the decimal exponent of {literal} is above {MAX_EXPONENT}")
+        return sp.Rational(literal)  # "0.1" -> 1/10, "2e-5" -> 1/50000: the decimal as written
     if isinstance(node, ast.Name):
         return constants.get(node.id, sp.Symbol(node.id))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
