@@ -39,6 +39,8 @@ def _verify_dpf_lower_bound(ctx: CheckContext) -> Outcome:
         s.exact(f"affine minimax, W={W}", "HiGHS optimum certified exact: rational primal error == rational dual bound",
                 r.certified, exact_value=str(r.upper))
     s.exact("value is 1", "the certified value is 1 for W = 2, 3, 4", all(r.upper == 1 for r in results.values()))
+    s.exact("every longer window", "y_t reads only x_t, x_{t-1}, x_{t-2}; setting the other tokens to 0 (in the alphabet) turns "
+            "any affine map into one on the W = 2 window, so no window does better than the W = 2 value", 0 in ALPHABET)
     s.exact("zero attention attains it", "max |y| over windows == 1 (exact)", zero_map == 1)
     s.exact("at least the stated 2/3", "1 >= 2/3", Fraction(1) >= Fraction(2, 3))
     return s.outcome("DPF outputs are affine in the window; the best worst-case error of all affine maps on {-1,0,1} "
