@@ -21,34 +21,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 import flint
 import sympy as sp
 
 from ..core import ApproxTheoryError, Outcome, Replay, Status, Witness
+from ..core.verdict import StepKind
 from .comparison import certify_leq, confirm_counterexample
 from .exact import to_fraction
 from .precision import working_precision
 
 WITNESS_KIND = "arb_comparison"
 REPLAY_PREC = 128  # bits, as certify_leq's default
-
-
-class StepKind(str, Enum):
-    """How a step was checked; the first three are certificates, the rest evidence."""
-
-    SYMBOLIC = "symbolic"
-    EXACT = "exact"
-    ARB = "arb"
-    FLOAT = "float"
-    SAMPLED = "sampled"
-    INSTANCES = "instances"
-
-    @property
-    def certificate(self) -> bool:
-        return self in (StepKind.SYMBOLIC, StepKind.EXACT, StepKind.ARB)
 
 
 _DECIMAL = re.compile(r"[+-]?(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?")

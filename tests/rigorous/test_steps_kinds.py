@@ -6,7 +6,7 @@ import flint
 import pytest
 import sympy as sp
 
-from approxtheory.core import ApproxTheoryError, CheckContext, Claim, Outcome, Scope, Source, Status
+from approxtheory.core import ApproxTheoryError, CheckContext, Claim, Outcome, Scope, Source, Status, Verdict
 from approxtheory.rigorous.steps import StepKind, Steps, printed_decimal
 
 x = sp.Symbol("x")
@@ -107,3 +107,11 @@ def test_printed_decimal_value_and_unit() -> None:
 def test_malformed_digits_are_one_clear_error(text: str) -> None:
     with pytest.raises(ApproxTheoryError, match="not a printed decimal"):
         Steps().digits("bad", flint.arb(1), text, rounded=True)
+
+
+def test_a_hand_built_certified_verdict_with_an_evidence_step_is_rejected() -> None:
+    # the rule holds for verifiers that build their Outcome without Steps too
+    steps = {"float run": {"kind": "float", "holds": True, "check": "float64"}}
+    with pytest.raises(ValueError, match="evidence or failed"):
+        Verdict("TEST.lemma.statement.x", Status.CERTIFIED, "statement", "primary", "float", "c", {}, {"steps": steps})
+    Verdict("TEST.lemma.statement.x", Status.SUPPORTED, "statement", "primary", "float", "c", {}, {"steps": steps})
