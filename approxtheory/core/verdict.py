@@ -21,6 +21,22 @@ class Status(str, Enum):
     INCONCLUSIVE = "inconclusive"
 
 
+class StepKind(str, Enum):
+    """How one step of a verifier's argument was checked: the first three are certificates, the rest evidence.
+    A verdict is the weakest step: ``certified`` needs every step to be a certificate (rigorous.Steps)."""
+
+    SYMBOLIC = "symbolic"  # a SymPy identity, sign or limit fact
+    EXACT = "exact"  # exact rational or integer arithmetic
+    ARB = "arb"  # interval arithmetic
+    FLOAT = "float"  # floating point
+    SAMPLED = "sampled"  # a general fact checked at sample points
+    INSTANCES = "instances"  # a general fact checked on finitely many instances
+
+    @property
+    def certificate(self) -> bool:
+        return self in (StepKind.SYMBOLIC, StepKind.EXACT, StepKind.ARB)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of checking one claim.
@@ -44,6 +60,12 @@ class Verdict:
         object.__setattr__(self, "status", Status(self.status))
         if self.status is Status.REFUTED and self.witness is None:
             raise ValueError(f"{self.claim_id}: a refuted verdict needs a witness")
+        steps = self.evidence.get("steps") if isinstance(self.evidence, dict) else None
+        if self.status is Status.CERTIFIED and isinstance(steps, dict):  # the weakest-step rule, whoever built the outcome
+            weak = [name for name, step in steps.items() if isinstance(step, dict)
+                    and (not step.get("holds", True) or ("kind" in step and not StepKind(step["kind"]).certificate))]
+            if weak:
+                raise ValueError(f"{self.claim_id}: certified, but these steps are evidence or failed: {weak}")
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -1,10 +1,20 @@
-"""The record of a certified argument: named steps, each a SymPy fact or an Arb comparison.
+"""The record of a certified argument: named steps, each with its kind, and the verdict they allow.
 
-A claim's verifier collects steps and turns them into an Outcome: `certified` only when every
-step holds; a failed step makes it `inconclusive` (a simplification that did not reach 0 proves
-nothing either way). The exception is a *decisive* comparison, an inequality the claim itself
-implies: a point where Arb confirms it false refutes the claim, and the outcome carries that
-point as a witness that :func:`replay_comparison` re-checks.
+Every step says how it was checked (its ``kind``). ``symbolic`` (a SymPy identity or sign fact),
+``exact`` (exact rational or integer arithmetic) and ``arb`` (interval arithmetic) are certificates;
+``float`` (floating point), ``sampled`` (a general fact checked at sample points) and ``instances``
+(a general fact checked on finitely many instances) are evidence. The outcome is the weakest step:
+``certified`` only when every step holds and is a certificate, ``supported`` when every step holds
+but some are evidence (the method names the weakest kinds), ``inconclusive`` when a step fails (a
+simplification that did not reach 0 proves nothing either way).
+
+The exception is a *decisive* comparison, an inequality the claim itself implies: a point where Arb
+confirms it false refutes the claim, and the outcome carries that point as a witness that
+:func:`replay_comparison` re-checks.
+
+Cross-checks are not part of the argument: they compare the package's floating-point code (or a
+spot value) with what the steps proved. They cannot raise a verdict, only block it: a failed
+cross-check makes the outcome inconclusive, since the code and the proof then disagree.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import flint
 import sympy as sp
 
 from ..core import ApproxTheoryError, Outcome, Replay, Status, Witness
+from ..core.verdict import StepKind
 from .comparison import certify_leq, confirm_counterexample
 from .exact import to_fraction
 from .precision import working_precision
@@ -25,20 +36,78 @@ WITNESS_KIND = "arb_comparison"
 REPLAY_PREC = 128  # bits, as certify_leq's default
 
 
+_DECIMAL = re.compile(r"[+-]?(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?")
+
+
+def simplifies_to_zero(expr: sp.Expr) -> bool:
+    """True when SymPy simplifies ``expr`` to 0 (a False may also mean 'could not simplify')."""
+    return bool(sp.simplify(expr) == 0)
+
+
+def printed_decimal(text: str) -> tuple[flint.arb, flint.arb]:
+    """The value of a printed decimal such as ``-1.25e-3`` and the unit of its last printed digit (Arb balls).
+
+    Mantissa and exponent both count: ``1.9e-10`` is 1.9 * 10^-10 with last digit 10^-11."""
+    if not isinstance(text, str) or not (m := _DECIMAL.fullmatch(text.strip())):
+        raise ApproxTheoryError(f"not a printed decimal number: {text!r}",
+                                "write digits with an optional point and exponent, e.g. 0.0198 or 1.9e-10")
+    frac = m.group("frac") or ""
+    scale = int(m.group("exp") or 0) - len(frac)  # the last printed digit is worth 10^scale
+    mantissa = int(m.group("int") + frac) * (-1 if text.strip().startswith("-") else 1)
+    unit = flint.arb(10) ** scale
+    return mantissa * unit, unit
+
+
 @dataclass
 class Steps:
-    """The record of a certified argument: named steps, each holding or not, with what was checked."""
+    """The record of an argument: named steps, each with its kind, whether it held and what was checked."""
 
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     witness: Witness | None = None
+    cross_checks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def symbolic(self, name: str, check: str, holds: bool) -> bool:
-        self.items[name] = {"holds": bool(holds), "check": check}
+    def record(self, kind: StepKind | str, name: str, check: str, holds: bool, **extra: Any) -> bool:
+        """Record one step of the given kind; returns whether it held."""
+        if name in self.items:
+            raise ValueError(f"step {name!r} recorded twice")
+        self.items[name] = {"kind": StepKind(kind).value, "holds": bool(holds), "check": check, **extra}
+        return bool(holds)
+
+    # certificates
+    def symbolic(self, name: str, check: str, holds: bool, **extra: Any) -> bool:
+        """A SymPy identity, sign or limit fact, general in its symbols."""
+        return self.record(StepKind.SYMBOLIC, name, check, holds, **extra)
+
+    def exact(self, name: str, check: str, holds: bool, **extra: Any) -> bool:
+        """A fact decided in exact rational or integer arithmetic (about exactly the values it names)."""
+        return self.record(StepKind.EXACT, name, check, holds, **extra)
+
+    def arb(self, name: str, check: str, holds: bool, **extra: Any) -> bool:
+        """A fact decided by Arb interval arithmetic (rigorous enclosures)."""
+        return self.record(StepKind.ARB, name, check, holds, **extra)
+
+    # evidence
+    def float(self, name: str, check: str, holds: bool, **extra: Any) -> bool:
+        """A floating-point comparison: evidence, never a certificate."""
+        return self.record(StepKind.FLOAT, name, check, holds, **extra)
+
+    def sampled(self, name: str, check: str, holds: bool, **extra: Any) -> bool:
+        """A general fact checked only at sample points."""
+        return self.record(StepKind.SAMPLED, name, check, holds, **extra)
+
+    def instances(self, name: str, check: str, holds: bool, **extra: Any) -> bool:
+        """A general fact checked (even exactly) only on finitely many instances."""
+        return self.record(StepKind.INSTANCES, name, check, holds, **extra)
+
+    def cross_check(self, kind: StepKind | str, name: str, check: str, holds: bool, **extra: Any) -> bool:
+        """Not a step of the argument: the package's code (or a spot value) against what the steps proved.
+        It cannot raise the verdict; if it fails, the outcome is inconclusive."""
+        self.cross_checks[name] = {"kind": StepKind(kind).value, "holds": bool(holds), "check": check, **extra}
         return bool(holds)
 
     def zero(self, name: str, expr: sp.Expr, check: str) -> bool:
         """SymPy shows ``expr`` simplifies to 0."""
-        return self.symbolic(name, check, sp.simplify(expr) == 0)
+        return self.symbolic(name, check, simplifies_to_zero(expr))
 
     def compare(self, name: str, lhs: sp.Expr, rhs: sp.Expr, box: dict[str, Any], cells: int, strict: bool = False,
                 decisive: bool = False) -> bool:
@@ -52,38 +121,51 @@ class Steps:
                         "strict": strict, "point": result.witness["point"]},
                 observed={k: result.witness[k] for k in ("lhs", "rhs", "lhs_minus_rhs", "confirmed")},
                 note=f"{lhs} {'<' if strict else '<='} {rhs} fails at this point (Arb)")
-        self.items[name] = {
-            "holds": result.status is Status.CERTIFIED,
-            "inequality": f"{lhs} {'<' if strict else '<='} {rhs}",
-            "box": {k: [str(v) for v in (val if isinstance(val, tuple) else (val,))] for k, val in box.items()},
-            "status": result.status.value,
-            "cells_used": result.cells_used,
-        }
-        return result.status is Status.CERTIFIED
+        inequality = f"{lhs} {'<' if strict else '<='} {rhs}"
+        box_text = {k: [str(v) for v in (val if isinstance(val, tuple) else (val,))] for k, val in box.items()}
+        return self.arb(name, f"certify_leq: {inequality} on the box", result.status is Status.CERTIFIED,
+                        inequality=inequality, box=box_text, status=result.status.value, cells_used=result.cells_used)
 
     def digits(self, name: str, ball: flint.arb, text: str, *, rounded: bool) -> bool:
-        """The card's decimal ``text`` is the certified value rounded (or truncated) at its last printed digit."""
-        places = len(text.split(".")[1])
-        printed = flint.arb(text)
-        ulp = flint.arb(10) ** (-places)
+        """The card's decimal ``text`` (mantissa and exponent) is the certified value rounded (or truncated
+        toward zero) at its last printed digit."""
+        printed, unit = printed_decimal(text)
         if rounded:
-            holds = bool((ball - printed).abs_upper() < (ulp / 2).lower())
-        else:
-            holds = bool((ball - printed).lower() >= 0 and (printed + ulp - ball).lower() > 0)
-        self.items[name] = {"holds": holds, "card": text, "reading": "rounded" if rounded else "truncated",
-                            "arb": ball.str(20)}
-        return holds
+            holds = bool((ball - printed).abs_upper() < (unit / 2).lower())
+        else:  # |printed| <= |value| < |printed| + unit, with the value's sign
+            sign = -1 if text.strip().startswith("-") else 1
+            gap = sign * (ball - printed)
+            holds = bool(gap.lower() >= 0 and (unit - gap).lower() > 0)
+        return self.arb(name, f"the printed {text} is the value {'rounded' if rounded else 'truncated'} at its last digit",
+                        holds, card=text, reading="rounded" if rounded else "truncated", arb=ball.str(20))
 
     @property
     def ok(self) -> bool:
-        return all(step["holds"] for step in self.items.values())
+        return all(step["holds"] for step in (*self.items.values(), *self.cross_checks.values()))
+
+    @property
+    def evidence_kinds(self) -> list[str]:
+        """The evidence-grade kinds among the steps (empty when every step is a certificate)."""
+        return sorted({s["kind"] for s in self.items.values() if not StepKind(s["kind"]).certificate})
 
     def outcome(self, checked: str, budget: dict[str, Any], evidence: dict[str, Any] | None = None,
-                method: str = "symbolic+arb") -> Outcome:
-        """Certified when every step holds; refuted by a decisive comparison's counterexample; otherwise
-        inconclusive (a failed proof refutes nothing)."""
-        status = Status.REFUTED if self.witness else Status.CERTIFIED if self.ok else Status.INCONCLUSIVE
-        return Outcome(status, method, checked, budget, {"steps": self.items, **(evidence or {})}, self.witness)
+                method: str | None = None) -> Outcome:
+        """The weakest step decides: refuted by a decisive comparison's counterexample; inconclusive when a
+        step or cross-check fails (or nothing was checked); supported when all hold but some step is
+        evidence; certified when all hold and every step is a certificate."""
+        weak = self.evidence_kinds
+        method = method or "+".join(sorted({s["kind"] for s in self.items.values()}))
+        if self.witness:
+            status = Status.REFUTED
+        elif not self.items or not self.ok:
+            status = Status.INCONCLUSIVE
+        elif weak:
+            status = Status.SUPPORTED
+            method = f"{method}; weakest step: {', '.join(weak)}"
+        else:
+            status = Status.CERTIFIED
+        record = {"steps": self.items, **({"cross_checks": self.cross_checks} if self.cross_checks else {})}
+        return Outcome(status, method, checked, budget, {**record, **(evidence or {})}, self.witness)
 
 
 _QUOTED = re.compile(r"'[^'\\]*'")

@@ -19,6 +19,7 @@ from ...core import CheckContext, Outcome, Provenance, Replay, Scope, Status, Wi
 from ...networks import MaxoutNetwork
 from ...networks.zigzag import ZIGZAG_GATE, zigzag_network, zigzag_value
 from ...regions import segment_regions, slice_regions, transformer_segment_regions
+from ...rigorous.steps import Steps
 from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
 from .common import claim
 
@@ -57,7 +58,10 @@ def _exact_table(claim_id: str, table: dict[str, dict[str, Any]], checked: str, 
     evidence = {"instances": table, **extra}
     bad = next((key for key, row in table.items() if not row["holds"]), None)
     if bad is None:
-        return Outcome(Status.CERTIFIED, "exact", checked, {"instances": len(table)}, evidence)
+        steps = Steps()
+        for key, row in table.items():  # the claims name their instances, so an exact count per instance is the proof
+            steps.exact(key, f"{row['regions']} regions and the row's other facts, exact rational arithmetic", row["holds"])
+        return steps.outcome(checked, {"instances": len(table)}, evidence, method="exact")
     k, L = (int(part.split("=")[1]) for part in bad.split(","))
     witness = Witness(claim_id, {"k": k, "L": L}, {key: v for key, v in table[bad].items() if key != "holds"})
     return Outcome(Status.REFUTED, "exact", checked, {"instances": len(table)}, evidence, witness)

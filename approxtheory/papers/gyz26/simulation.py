@@ -23,6 +23,7 @@ from ...networks.arb_forward import maxout_arb, transformer_softmax_arb
 from ...networks.transformer import apply
 from ...regions import maxout_value, segment_regions, transformer_segment_regions, transformer_value
 from ...rigorous import nonnegative_on_orthant
+from ...rigorous.steps import Steps
 from ...strategies import maxout_networks
 from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
 from .common import claim, first_difference, power_of_two_gate, random_box_point
@@ -168,18 +169,19 @@ def _verify_complexity_algebra(ctx: CheckContext) -> Outcome:
     # full: 2km(n+3) + 8H + 4m <= 4km(n+1) + 8H + 4m; lean: 2km(n+3) + 8n + 4m <= 9km(n+1).
     k, m, n = sp.symbols("k m n", integer=True)
     lower = {k: 2, m: 1, n: 1}
-    steps = {
-        "full FFN rows: 2km(n+3) <= 4km(n+1)": nonnegative_on_orthant(4 * k * m * (n + 1) - 2 * k * m * (n + 3), lower),
-        "lean block: 2km(n+3) + 8n + 4m <= 9km(n+1)": nonnegative_on_orthant(9 * k * m * (n + 1) - (2 * k * m * (n + 3) + 8 * n + 4 * m), lower),
-        "attention: 4m <= k m (n+1)": nonnegative_on_orthant(k * m * (n + 1) - 4 * m, lower),
-        "reset: 8n <= 4km(n+1)": nonnegative_on_orthant(4 * k * m * (n + 1) - 8 * n, lower),
+    differences = {
+        "full FFN rows: 2km(n+3) <= 4km(n+1)": 4 * k * m * (n + 1) - 2 * k * m * (n + 3),
+        "lean block: 2km(n+3) + 8n + 4m <= 9km(n+1)": 9 * k * m * (n + 1) - (2 * k * m * (n + 3) + 8 * n + 4 * m),
+        "attention: 4m <= k m (n+1)": k * m * (n + 1) - 4 * m,
+        "reset: 8n <= 4km(n+1)": 4 * k * m * (n + 1) - 8 * n,
     }
-    ok = all(steps.values())
-    return Outcome(Status.CERTIFIED if ok else Status.INCONCLUSIVE, "symbolic",
-                   "per-block inequalities by shift-and-expand over k >= 2, m_l >= 1, m_{l-1} >= 1 (polynomials with "
-                   "non-negative coefficients); summing over blocks with m_l <= H gives nnz_full <= 4 P_0 + 8LH + 4 sum m_l "
-                   "<= 4 P_0 + 12 LH and nnz_lean <= 9 P_0",
-                   {"method": "nonnegative_on_orthant"}, {"steps": {name: {"holds": held} for name, held in steps.items()}})
+    steps = Steps()
+    for name, difference in differences.items():
+        steps.symbolic(name, f"{difference} >= 0: shifted to the orthant, its coefficients are non-negative",
+                       nonnegative_on_orthant(difference, lower))
+    return steps.outcome("per-block inequalities by shift-and-expand over k >= 2, m_l >= 1, m_{l-1} >= 1 (polynomials with "
+                         "non-negative coefficients); summing over blocks with m_l <= H gives nnz_full <= 4 P_0 + 8LH + 4 "
+                         "sum m_l <= 4 P_0 + 12 LH and nnz_lean <= 9 P_0", {"method": "nonnegative_on_orthant"})
 
 
 # Card §5 size fixtures: d = 2, k = 2, widths (3, 2).

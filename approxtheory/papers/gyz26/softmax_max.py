@@ -27,7 +27,7 @@ from ...core import (
     SymbolSpec,
 )
 from ...rigorous import enclose
-from ...rigorous.steps import Steps, replay_comparison
+from ...rigorous.steps import Steps, replay_comparison, simplifies_to_zero
 from ...search import (
     Confirmation,
     RatioSearch,
@@ -138,8 +138,19 @@ def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
     steps.zero("root is 1 + W(m/e)", (1 + w) - 1 - m_of_w * sp.exp(-(1 + w)), "u = 1 + w solves u = 1 + m e^{-u} when m = e w e^w")
     steps.zero("value is W(m/e)", F.subs(m, m_of_w).subs(u, 1 + w) - w, "F(1 + w) = w when m = e w e^w")
     steps.symbolic("ends", "F(0) = 0 and F -> 0 as u -> oo", F.subs(u, 0) == 0 and sp.limit(F, u, sp.oo) == 0)
+    # W(x) <= ln(1+x) and W(x) <= x for every x >= 0: with w = W(x) >= 0, x = w e^w.
+    # 1 + x >= e^w since g(w) = 1 + (w-1) e^w has g(0) = 0, g' = w e^w >= 0; x - w = w (e^w - 1) >= 0 as e^w >= e^0.
+    wv, k = sp.symbols("w k", nonnegative=True)
+    g = 1 + (wv - 1) * sp.exp(wv)
+    steps.symbolic("W(x) <= ln(1+x), every x >= 0", "x = w e^w, w = W(x) >= 0: 1 + w e^w - e^w = g(w), g(0) = 0, g' = w e^w >= 0",
+                   g.subs(wv, 0) == 0 and simplifies_to_zero(sp.diff(g, wv) - wv * sp.exp(wv))
+                   and bool((wv * sp.exp(wv)).is_nonnegative))
+    steps.symbolic("W(x) <= x, every x >= 0", "x - w = w (e^w - 1) and e^w >= e^0 = 1 since d/dw e^w = e^w > 0",
+                   simplifies_to_zero(wv * sp.exp(wv) - wv - wv * (sp.exp(wv) - 1)) and bool(sp.exp(wv).is_positive))
+    steps.symbolic("hence W((n-1)/e) <= c(n), every n >= 1", "ln(1 + (n-1)/e) <= ln n as n - 1 - (n-1)/e = (n-1)(1 - 1/e) >= 0",
+                   bool((k * (1 - sp.exp(-1))).is_nonnegative))
     x = sp.Symbol("x")
-    # x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368].
+    # x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368]: an Arb check of the same.
     wide = {"x": (Fraction(1, 3), 368)}
     steps.compare("W(x) <= ln(1+x) on [1/3, 368]", sp.LambertW(x), sp.log(1 + x), wide, cells, decisive=True)
     steps.compare("W(x) <= x on [1/3, 368]", sp.LambertW(x), x, wide, cells, decisive=True)
@@ -147,7 +158,8 @@ def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
         steps.digits(f"card fixture W({k - 1}/e)", enclose(SHARP.expr, {"n": k, "beta": 1}), text, rounded=True)
     return steps.outcome(
         "among inputs whose non-maximal entries share one gap, sup beta*(max z - <p,z>) = W((n-1)/e), attained at "
-        "beta*gap = 1 + W((n-1)/e) (SymPy); W((n-1)/e) <= c(n) for 2 <= n <= 1001 (Arb); the card's fixtures (Arb). "
+        "beta*gap = 1 + W((n-1)/e) (SymPy); W((n-1)/e) <= c(n) for every n (SymPy, x = w e^w), and by Arb for "
+        "2 <= n <= 1001; the card's fixtures (Arb). "
         "That equal gaps are optimal is not certified here: the sharp_gap_bound search tests it",
         {"cells_per_inequality": cells, "arb_prec_bits": 128},
     )

@@ -14,7 +14,8 @@ import sympy as sp
 from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness
 from ...pod import complexity, targets
 from ...pod.spectrum import pod_spectrum
-from ...rigorous.steps import Steps
+from ...rigorous import enclose
+from ...rigorous.steps import Steps, simplifies_to_zero
 from .common import claim, replay_result
 
 u, v = sp.symbols("u v", real=True)
@@ -66,8 +67,8 @@ def _verify_hurwitz(ctx: CheckContext) -> Outcome:
         two_alpha = 2 * _arb(alpha)
         lower = flint.arb(m + 1) ** (1 - two_alpha) / (two_alpha - 1)
         upper = flint.arb(m) ** (1 - two_alpha) / (two_alpha - 1)
-        s.symbolic(f"Arb sandwich alpha={alpha}, m={m}", f"{lower.str(8)} <= {zeta.str(8)} <= {upper.str(8)}",
-                   bool((zeta - lower).lower() > 0 and (upper - zeta).lower() > 0))
+        s.arb(f"Arb sandwich alpha={alpha}, m={m}", f"{lower.str(8)} <= {zeta.str(8)} <= {upper.str(8)}",
+              bool((zeta - lower).lower() > 0 and (upper - zeta).lower() > 0))
     return s.outcome("the card's tail values T(4) to their printed digits (Arb Hurwitz zeta), the integral-test sandwich "
                      "(SymPy integrals) and its instances at five (alpha, m) (Arb)", {"arb_prec_bits": 53}, evidence)
 
@@ -76,23 +77,29 @@ def _verify_hurwitz(ctx: CheckContext) -> Outcome:
 
 def _verify_sines(ctx: CheckContext) -> Outcome:
     s = Steps()
-    basis = [sp.sqrt(2) * sp.sin(_TWO_PI * i * u) for i in range(1, 7)]
-    gram = sp.Matrix(6, 6, lambda i, j: _l2(basis[i] * basis[j], u))
-    s.symbolic("sqrt2 sin(2 pi i u), i <= 6, orthonormal in L2[0,1]", "exact Gram matrix == identity", gram == sp.eye(6))
-    s.symbolic("sup |sqrt2 sin(2 pi i u)| = sqrt2", "attained at u = 1/(4i)",
-               all(sp.simplify(b.subs(u, sp.Rational(1, 4 * (i + 1))) - sp.sqrt(2)) == 0 for i, b in enumerate(basis)))
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True, nonzero=True)
+    basis_i, basis_j = (sp.sqrt(2) * sp.sin(_TWO_PI * n * u) for n in (i, j))
+    s.zero("product to sums", basis_i * basis_j - (sp.cos(_TWO_PI * (i - j) * u) - sp.cos(_TWO_PI * (i + j) * u)),
+           "2 sin(2 pi i u) sin(2 pi j u) == cos(2 pi (i-j) u) - cos(2 pi (i+j) u)")
+    s.symbolic("sqrt2 sin(2 pi i u), i >= 1, orthonormal in L2[0,1]", "int_0^1 cos(2 pi k u) du = 0 for integers k != 0 "
+               "(k = i - j for i != j, and k = i + j), and int_0^1 2 sin^2(2 pi i u) du = 1",
+               sp.integrate(sp.cos(_TWO_PI * k * u), (u, 0, 1)) == 0 and bool((i + j).is_nonzero)
+               and sp.integrate(basis_i**2, (u, 0, 1)) == 1)
+    s.symbolic("sup |sqrt2 sin(2 pi i u)| = sqrt2", "|sin| <= 1, attained at u = 1/(4i) for every i",
+               simplifies_to_zero(basis_i.subs(u, 1 / (4 * i)) - sp.sqrt(2)))
+    first = sp.sqrt(2) * sp.sin(_TWO_PI * u)
     rho_r2 = 1 + 2 * sp.sin(_TWO_PI * u) * sp.sin(_TWO_PI * v)
-    s.zero("rank2 = 1*1 + 1*(sqrt2 sin)(sqrt2 sin)", rho_r2 - (1 + basis[0] * basis[0].subs(u, v)), "POD sigma = (1, 1)")
+    s.zero("rank2 = 1*1 + 1*(sqrt2 sin)(sqrt2 sin)", rho_r2 - (1 + first * first.subs(u, v)), "POD sigma = (1, 1)")
     s.symbolic("rank2 bases orthonormal", "<1, sqrt2 sin> = 0, ||sqrt2 sin|| = 1",
-               _l2(basis[0], u) == 0 and _l2(basis[0] ** 2, u) == 1)
+               _l2(first, u) == 0 and _l2(first**2, u) == 1)
     al = sp.Symbol("alpha", positive=True)
-    i = sp.Symbol("i", positive=True)
     s.symbolic("C1^(alpha) <= 1 for the sines", "sup_i i^-alpha i^alpha = 1", sp.simplify(i**-al * i**al) == 1)
-    s.symbolic("rank2: C1^(alpha) <= 2^alpha", "max(1*1^alpha, 1*2^alpha) = 2^alpha",
-               sp.Max(1, 2**al).subs(al, sp.Rational(3, 2)) == 2 ** sp.Rational(3, 2))
+    s.symbolic("rank2: C1^(alpha) <= 2^alpha", "max(1*1^alpha, 1*2^alpha) = 2^alpha as log(2^alpha) = alpha log 2 > 0",
+               bool(sp.expand_log(sp.log(2**al), force=True).is_positive))
     s.zero("C0 <= 2 sqrt2 (max reading, either grouping)", sp.Max(1 * 1 * (sp.sqrt(2) + sp.sqrt(2)), 1) - 2 * sp.sqrt(2),
            "K_F = 1, ||f|| = 1, ||phi_i|| = ||psi_i|| = sqrt2")
-    # The package's bounds must agree with the closed forms.
+    # Cross-check, not part of the proof: the package's float bounds must agree with the closed forms.
     evidence: dict[str, Any] = {}
     for alpha, r in ((0.55, 6), (1.0, 2), (2.0, None)):
         pod = targets.sines(alpha, r, tau=2).pod
@@ -101,16 +108,39 @@ def _verify_sines(ctx: CheckContext) -> Outcome:
         c0 = complexity.c0_upper(pod, 1.0, 1.0).value
         expected_other = float(r ** 0.2) if r is not None else float("inf")
         evidence[f"alpha={alpha}, r={r}"] = {"C1": c1, "C1(alpha+0.2)": c1_other, "C0": c0}
-        s.symbolic(f"code: sines(alpha={alpha}, r={r})", "c1_upper == 1, c1_upper(alpha + 0.2) == r^0.2, c0_upper == 2 sqrt2",
-                   abs(c1 - 1) < 1e-12 and (abs(c1_other - expected_other) < 1e-9 if r else c1_other == expected_other)
-                   and abs(c0 - 2 * np.sqrt(2)) < 1e-12)
+        s.cross_check("float", f"code: sines(alpha={alpha}, r={r})",
+                      "c1_upper == 1, c1_upper(alpha + 0.2) == r^0.2, c0_upper == 2 sqrt2",
+                      abs(c1 - 1) < 1e-12 and (abs(c1_other - expected_other) < 1e-9 if r else c1_other == expected_other)
+                      and abs(c0 - 2 * np.sqrt(2)) < 1e-12)
     r2 = complexity.c1_upper(targets.rank2().pod, 1.5).value
-    s.symbolic("code: rank2 C1^(3/2)", "c1_upper == 2^1.5", abs(r2 - 2**1.5) < 1e-12)
-    return s.outcome("POD of JL24.fix.sines and JL24.fix.rank2 (exact Gram matrices), sup norms, C1 <= 1 (sines), "
-                     "C1 <= 2^alpha (rank2), C0 <= 2 sqrt2 (SymPy); the package's c1_upper/c0_upper reproduce them", {}, evidence)
+    s.cross_check("float", "code: rank2 C1^(3/2)", "c1_upper == 2^1.5", abs(r2 - 2**1.5) < 1e-12)
+    return s.outcome("POD of JL24.fix.sines for every i (orthonormality by product-to-sum, SymPy) and of JL24.fix.rank2, "
+                     "sup norms, C1 <= 1 (sines), C1 <= 2^alpha (rank2), C0 <= 2 sqrt2 (SymPy); cross-check: the package's "
+                     "c1_upper/c0_upper reproduce them in float", {}, evidence)
 
 
 # --- JL24.exD.3 / JL24.fix.mix -------------------------------------------------------------------
+
+MIX_CHARPOLY_FACTORS = (sp.Rational(1, 4), sp.Rational(7, 4), sp.Rational(1, 4))  # (l - a)(l^2 - b l + c)
+
+
+def singular_value_steps(s: Steps, gram: sp.Matrix) -> list[sp.Expr]:
+    """exD.3's singular values from the x1-factors' Gram matrix, by its exact characteristic polynomial (no numerical
+    root finding, so a perturbed Gram matrix fails): sigma^2 are the polynomial's three distinct positive roots."""
+    lam = sp.Symbol("lambda")
+    a, b, c = MIX_CHARPOLY_FACTORS
+    quadratic = lam**2 - b * lam + c
+    charpoly = (lam - a) * quadratic
+    s.symbolic("characteristic polynomial", f"det(lambda I - Gram) == (lambda - {a})({quadratic}), expanded exactly",
+               sp.expand(gram.charpoly(lam).as_expr() - charpoly) == 0)
+    exact = [sp.sqrt((7 + sp.sqrt(33)) / 8), sp.Rational(1, 2), sp.sqrt((7 - sp.sqrt(33)) / 8)]
+    s.symbolic("singular values sqrt((7 +- sqrt33)/8), 1/2", "their squares are roots (exact substitution), distinct "
+               "(discriminant 33/16 != 0, (7 +- sqrt33)/8 != 1/4) and positive (sqrt33 < 7), so they are all the eigenvalues",
+               all(sp.expand(charpoly.subs(lam, z**2)) == 0 for z in exact)
+               and sp.discriminant(quadratic, lam) == sp.Rational(33, 16) and quadratic.subs(lam, a) != 0
+               and charpoly.subs(lam, 0) != 0 and bool(sp.sqrt(33) < 7))
+    return exact
+
 
 def _verify_mix(ctx: CheckContext) -> Outcome:
     s = Steps()
@@ -127,16 +157,13 @@ def _verify_mix(ctx: CheckContext) -> Outcome:
     gram = sp.Matrix(3, 3, lambda i, j: _l2(g[i] * g[j], u))
     card_gram = sp.Matrix([[1, 1 / sp.sqrt(2), 0], [1 / sp.sqrt(2), sp.Rational(3, 4), 0], [0, 0, sp.Rational(1, 4)]])
     s.symbolic("Gram of the x1-factors", str(gram.tolist()), sp.simplify(gram - card_gram) == sp.zeros(3))
-    eig = sorted((sp.sqrt(sp.nsimplify(ev)) for ev in gram.eigenvals()), key=lambda z: -float(z))
-    exact = [sp.sqrt((7 + sp.sqrt(33)) / 8), sp.Rational(1, 2), sp.sqrt((7 - sp.sqrt(33)) / 8)]
-    s.symbolic("singular values sqrt((7 +- sqrt33)/8), 1/2", str(eig),
-               all(sp.simplify(a - b) == 0 for a, b in zip(eig, exact)))
+    exact = singular_value_steps(s, gram)
     s.zero("sum sigma^2 == 2", sum(z**2 for z in exact) - 2, "the card's invariant, first part")
     s.zero("||rho~||_2^2 == 2", _l2(card_form**2, u, v) - 2, "exact double integral")
     s.zero("||rho||_2^2 == 2", _l2(rho**2, u, v) - 2, "exact double integral")
     fix = {"sigma_1 ~ 1.2621689": (exact[0], "1.2621689"), "sigma_3 ~ 0.3961435": (exact[2], "0.3961435")}
     for name, (value, text) in fix.items():
-        s.digits(name, flint.arb(str(sp.N(value, 40))), text, rounded=True)  # card prints "~"
+        s.digits(name, enclose(value, {}), text, rounded=True)  # card prints "~"
     spectrum = pod_spectrum(targets.mix().rho, targets.mix().domain, lead=4, tol=1e-12)
     r2 = pod_spectrum(targets.rank2().rho, targets.rank2().domain, lead=3, tol=1e-12)
     evidence = {
@@ -145,12 +172,12 @@ def _verify_mix(ctx: CheckContext) -> Outcome:
         "paper_reported": [1.265, 0.5, 0.4],
         "paper_minus_exact": [1.265 - float(exact[0]), 0.0, 0.4 - float(exact[2])],
     }
-    s.symbolic("quadrature agrees with the exact values", "Gauss-Legendre weighted SVD, |difference| <= 1e-10",
-               bool(np.max(np.abs(spectrum.singular_values[:3] - np.array([float(z) for z in exact]))) <= 1e-10
+    s.cross_check("float", "quadrature agrees with the exact values", "Gauss-Legendre weighted SVD, |difference| <= 1e-10",
+                  bool(np.max(np.abs(spectrum.singular_values[:3] - np.array([float(z) for z in exact]))) <= 1e-10
                     and spectrum.singular_values[3] < 1e-10))
     return s.outcome("exD.3: mixing x2 -> x1 + x2 turns the rank-2 coupling (sigma = 1, 1) into rank 3 with "
-                     "sigma = sqrt((7+sqrt33)/8), 1/2, sqrt((7-sqrt33)/8) (exact integrals and eigenvalues, SymPy); "
-                     "the POD quadrature reproduces them", {}, evidence)
+                     "sigma = sqrt((7+sqrt33)/8), 1/2, sqrt((7-sqrt33)/8) (exact integrals and characteristic polynomial, "
+                     "SymPy); cross-check: the POD quadrature reproduces them", {}, evidence)
 
 
 # --- E1: are the infinite-rank targets in the theorem's class? -----------------------------------

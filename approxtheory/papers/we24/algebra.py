@@ -7,7 +7,6 @@ thresholds behind the width conditions, and the score identities of the dot-prod
 
 from __future__ import annotations
 
-import itertools
 import math
 from fractions import Fraction
 from typing import Any
@@ -18,7 +17,8 @@ from ...core import Bound, CheckContext, Claim, Outcome, Scope, SymbolSpec
 from ...memory.bases import normaliser
 from ...memory.structure import fits_template, layers_needed, nesting_depth
 from ...rigorous import certify_leq, enclose
-from .common import certified, claim, is_zero, step
+from ...rigorous.steps import Steps, simplifies_to_zero
+from .common import claim
 
 n_spec = SymbolSpec("n", "rate exponent n of the theorem", lo=1, integer=True)
 H_spec = SymbolSpec("H", "number of attention heads", lo=1, integer=True)
@@ -65,17 +65,14 @@ def _verify_normalisers(ctx: CheckContext) -> Outcome:
     j = sp.Symbol("j", integer=True, nonnegative=True)
     finite = sp.summation(sp.exp(-p * j), (j, 0, N))
     finite_form = (1 - sp.exp(-p * (N + 1))) / (1 - sp.exp(-p))
-    finite_ok = isinstance(finite, sp.Piecewise) and is_zero(finite.args[-1][0] - finite_form)
-    steps = {
-        "finite window Z_lin": step("sum_{j=0}^N e^{-pj} = (1 - e^{-p(N+1)})/(1 - e^{-p}) for p > 0", finite_ok),
-        "Z_lin as N -> oo": step("limit of the window form is 1/(1 - e^{-p})",
-                                 is_zero(sp.limit(finite_form, N, sp.oo) - 1 / (1 - sp.exp(-p)))),
-        "Z_lin(log 2) = 2": step("1/(1 - e^{-log 2}) == 2", sp.simplify(1 / (1 - sp.exp(-sp.log(2)))) == 2),
-        "Z_log(2) = pi^2/6": step("zeta(2) == pi^2/6", sp.zeta(2) == sp.pi**2 / 6),
-        "Z_log(4) = pi^4/90": step("zeta(4) == pi^4/90", sp.zeta(4) == sp.pi**4 / 90),
-        "finite window Z_log": step("zeta(3) - zeta(3, 5) == harmonic(4, 3)",
-                                    is_zero(sp.zeta(3) - sp.zeta(3, 5) - sp.harmonic(4, 3))),
-    }
+    s = Steps()
+    s.symbolic("finite window Z_lin", "sum_{j=0}^N e^{-pj} = (1 - e^{-p(N+1)})/(1 - e^{-p}) for p > 0",
+               isinstance(finite, sp.Piecewise) and simplifies_to_zero(finite.args[-1][0] - finite_form))
+    s.zero("Z_lin as N -> oo", sp.limit(finite_form, N, sp.oo) - 1 / (1 - sp.exp(-p)), "limit of the window form is 1/(1 - e^{-p})")
+    s.symbolic("Z_lin(log 2) = 2", "1/(1 - e^{-log 2}) == 2", sp.simplify(1 / (1 - sp.exp(-sp.log(2)))) == 2)
+    s.symbolic("Z_log(2) = pi^2/6", "zeta(2) == pi^2/6", sp.zeta(2) == sp.pi**2 / 6)
+    s.symbolic("Z_log(4) = pi^4/90", "zeta(4) == pi^4/90", sp.zeta(4) == sp.pi**4 / 90)
+    s.zero("finite window Z_log", sp.zeta(3) - sp.zeta(3, 5) - sp.harmonic(4, 3), "zeta(3) - zeta(3, 5) == harmonic(4, 3)")
     floats = {
         "Z_lin(log 2)": normaliser("lin", math.log(2)), "Z_log(2)": normaliser("log", 2.0),
         "Z_log(4)": normaliser("log", 4.0), "Z_lin window N=9, p=log 2": normaliser("lin", math.log(2), 9),
@@ -84,9 +81,9 @@ def _verify_normalisers(ctx: CheckContext) -> Outcome:
     exact = {"Z_lin(log 2)": 2.0, "Z_log(2)": math.pi**2 / 6, "Z_log(4)": math.pi**4 / 90,
              "Z_lin window N=9, p=log 2": 2 - 2.0**-9, "Z_log window N=4, p=3": float(sp.harmonic(4, 3))}
     gaps = {k: abs(floats[k] - exact[k]) / exact[k] for k in floats}
-    steps["library normalisers match the closed forms"] = step("relative gap <= 1e-14 (float64 evaluation)",
-                                                               max(gaps.values()) <= 1e-14, relative_gaps=gaps)
-    return certified(steps, "Z_lin, Z_log and their window forms (SymPy summation, limit and zeta values); the float "
+    s.cross_check("float", "library normalisers match the closed forms", "relative gap <= 1e-14 (float64 evaluation)",
+                  max(gaps.values()) <= 1e-14, relative_gaps=gaps)
+    return s.outcome("Z_lin, Z_log and their window forms (SymPy summation, limit and zeta values); cross-check: the float "
                      "normalisers of approxtheory.memory.bases agree with them", {"symbolic": "sympy"})
 
 
@@ -103,18 +100,16 @@ def _verify_optimal_split(ctx: CheckContext) -> Outcome:
     term = ak ** (nn + 1) / hk**nn
     slope_at_split = sp.diff(term, hk).subs(hk, Hs * ak / Sg)
     curvature = sp.diff(term, hk, 2)
-    steps = {
-        "identity, M = 3": step("sum_k C a_k^(n+1)/(H a_k/S)^n == C S^(n+1)/H^n (card's powsimp/expand_power_base)",
-                                is_zero(simplified - C * S ** (nn + 1) / Hs**nn)),
-        "identity, any M (per term)": step("C a_k^(n+1)/(H a_k/S)^n == C a_k S^n/H^n, which sums to C S^(n+1)/H^n",
-                                           is_zero(sp.powsimp(sp.expand_power_base(C * ak ** (nn + 1) / (Hs * ak / Sg) ** nn,
-                                                                                    force=True), force=True)
-                                                   - C * ak * Sg**nn / Hs**nn)),
-        "stationary (Lagrange)": step("d/dH_k [a_k^(n+1) H_k^-n] at H_k = H a_k/S is -n S^(n+1)/H^(n+1), the same for every k",
-                                      is_zero(slope_at_split + nn * Sg ** (nn + 1) / Hs ** (nn + 1))),
-        "convex": step("d^2/dH_k^2 [a_k^(n+1) H_k^-n] = n(n+1) a_k^(n+1) H_k^(-n-2) > 0", bool(curvature.is_positive)),
-    }
-    return certified(steps, "H_k = H a_k/S turns sum_k C a_k^(n+1)/H_k^n into C S^(n+1)/H^n, and, the sum being convex in "
+    s = Steps()
+    s.zero("identity, M = 3", simplified - C * S ** (nn + 1) / Hs**nn,
+           "sum_k C a_k^(n+1)/(H a_k/S)^n == C S^(n+1)/H^n (card's powsimp/expand_power_base)")
+    s.zero("identity, any M (per term)", sp.powsimp(sp.expand_power_base(C * ak ** (nn + 1) / (Hs * ak / Sg) ** nn, force=True),
+                                                    force=True) - C * ak * Sg**nn / Hs**nn,
+           "C a_k^(n+1)/(H a_k/S)^n == C a_k S^n/H^n, which sums to C S^(n+1)/H^n")
+    s.zero("stationary (Lagrange)", slope_at_split + nn * Sg ** (nn + 1) / Hs ** (nn + 1),
+           "d/dH_k [a_k^(n+1) H_k^-n] at H_k = H a_k/S is -n S^(n+1)/H^(n+1), the same for every k")
+    s.symbolic("convex", "d^2/dH_k^2 [a_k^(n+1) H_k^-n] = n(n+1) a_k^(n+1) H_k^(-n-2) > 0", bool(curvature.is_positive))
+    return s.outcome("H_k = H a_k/S turns sum_k C a_k^(n+1)/H_k^n into C S^(n+1)/H^n, and, the sum being convex in "
                      "(H_k) with equal Lagrange slopes there, it is the minimum over sum H_k = H, H_k > 0 (Hoelder); SymPy",
                      {"symbolic": "sympy"})
 
@@ -122,10 +117,12 @@ def _verify_optimal_split(ctx: CheckContext) -> Outcome:
 def _verify_equal_split(ctx: CheckContext) -> Outcome:
     C, Hs, Ms, nn = sp.symbols("C H M n", positive=True)
     lhs = Ms * C / (Hs / Ms) ** nn
-    steps = {"identity": step("M C/(H/M)^n == C M^(n+1)/H^n",
-                              is_zero(sp.powsimp(sp.expand_power_base(lhs, force=True), force=True) - C * Ms ** (nn + 1) / Hs**nn))}
+    bound = C * EQUAL_SPLIT.expr.subs({n: nn, H: Hs, M: Ms})  # the registered bound itself, so a wrong expression fails here
+    s = Steps()
+    s.zero("identity", sp.powsimp(sp.expand_power_base(lhs, force=True), force=True) - bound,
+           f"M C/(H/M)^n == C {EQUAL_SPLIT.expr} ({EQUAL_SPLIT.id})")
     points = {f"M={c},H={b},n={a}": enclose(EQUAL_SPLIT.expr, {"n": a, "H": b, "M": c}).str(10) for a, b, c in ((1, 8, 2), (2, 16, 3))}
-    return certified(steps, "equal split H_k = H/M of Thm 5.1: M C/(H/M)^n = C M^(n+1)/H^n (SymPy)", {"symbolic": "sympy"},
+    return s.outcome("equal split H_k = H/M of Thm 5.1: M C/(H/M)^n = C M^(n+1)/H^n (SymPy)", {"symbolic": "sympy"},
                      {"E_ess_shape_at": points})
 
 
@@ -136,24 +133,25 @@ def _verify_heads_needed(ctx: CheckContext) -> Outcome:
     Hv = sp.Symbol("H", positive=True)
     H_lin = (lin_error / eps) ** (1 / nn)
     H_log = (log_error / eps) ** (1 / nn)
-    steps = {
-        "H_lin solves E = eps": step("C M^(n+1) e^(0.01(n+1)T)/H_lin^n == eps",
-                                     is_zero(sp.powsimp(sp.expand_power_base(lin_error / H_lin**nn, force=True), force=True) - eps)),
-        "H_log solves E = eps": step("C M^(n+1) T^(1.01(n+1))/H_log^n == eps",
-                                     is_zero(sp.powsimp(sp.expand_power_base(log_error / H_log**nn, force=True), force=True) - eps)),
-        "log H_lin linear in T": step("d/dT log H_lin == (n+1)/(100 n), a constant",
-                                      is_zero(sp.diff(sp.expand_log(sp.log(H_lin), force=True), Ts) - (nn + 1) / (100 * nn))),
-        "log H_log logarithmic in T": step("T d/dT log H_log == 101(n+1)/(100 n), a constant",
-                                           is_zero(Ts * sp.diff(sp.expand_log(sp.log(H_log), force=True), Ts)
-                                                   - sp.Rational(101, 100) * (nn + 1) / nn)),
-        "unique positive root": step("E(H) = const/H^n is strictly decreasing in H > 0",
-                                     bool(sp.diff(lin_error / Hv**nn, Hv).is_negative)),
-    }
+    s = Steps()
+    s.zero("H_lin solves E = eps", sp.powsimp(sp.expand_power_base(lin_error / H_lin**nn, force=True), force=True) - eps,
+           "C M^(n+1) e^(0.01(n+1)T)/H_lin^n == eps")
+    s.zero("H_log solves E = eps", sp.powsimp(sp.expand_power_base(log_error / H_log**nn, force=True), force=True) - eps,
+           "C M^(n+1) T^(1.01(n+1))/H_log^n == eps")
+    s.zero("log H_lin linear in T", sp.diff(sp.expand_log(sp.log(H_lin), force=True), Ts) - (nn + 1) / (100 * nn),
+           "d/dT log H_lin == (n+1)/(100 n), a constant")
+    s.zero("log H_log logarithmic in T", Ts * sp.diff(sp.expand_log(sp.log(H_log), force=True), Ts)
+           - sp.Rational(101, 100) * (nn + 1) / nn, "T d/dT log H_log == 101(n+1)/(100 n), a constant")
+    s.symbolic("unique positive root", "E(H) = const/H^n is strictly decreasing in H > 0",
+               bool(sp.diff(lin_error / Hv**nn, Hv).is_negative))
+    for bound, closed in ((HEADS_LIN, H_lin), (HEADS_LOG, H_log)):  # the registered bounds are these closed forms at C = 1
+        s.zero(f"{bound.id} is the closed form", bound.expr.subs({n: nn, M: Ms, T: Ts, epsilon: eps}) - closed.subs(C, 1),
+               f"{bound.expr} == H(eps) with C(n) = 1")
     values = {f"lin n={a} M={b} T={c}": enclose(HEADS_LIN.expr, {"n": a, "M": b, "T": c, "epsilon": "1/100"}).str(8)
               for a, b, c in ((1, 1, 10), (2, 3, 100))}
     values.update({f"log n={a} M={b} T={c}": enclose(HEADS_LOG.expr, {"n": a, "M": b, "T": c, "epsilon": "1/100"}).str(8)
                    for a, b, c in ((1, 1, 10), (2, 3, 100))})
-    return certified(steps, "heads needed for accuracy eps with all T_i = T (card §6): the closed forms solve the bounds; "
+    return s.outcome("heads needed for accuracy eps with all T_i = T (card §6): the closed forms solve the bounds; "
                      "log H is linear in T for lin-RPE and linear in log T for log-RPE (SymPy)", {"symbolic": "sympy"},
                      {"heads_with_C_1_eps_1e-2": values})
 
@@ -170,53 +168,75 @@ def admissible_poly(beta: Any) -> int:
     return int(sp.floor(sp.Rational(99, 100) * sp.Rational(beta))) - 1
 
 
+def _floor_steps(s: Steps) -> None:
+    """For an integer n and a real x: n <= x iff n <= floor(x), since floor(x) <= x < floor(x) + 1."""
+    x = sp.Symbol("x", real=True)
+    s.symbolic("floor(x) <= x", "SymPy decides floor(x) <= x for real x", bool(sp.floor(x) <= x))
+    s.symbolic("x < floor(x) + 1", "x - floor(x) = frac(x) and 0 <= frac(x) < 1 for real x",
+               bool(sp.frac(x) < 1) and bool(sp.frac(x) >= 0) and (x - sp.floor(x)).rewrite(sp.frac) == sp.frac(x))
+    s.symbolic("integer n: n <= x iff n <= floor(x)", "n <= floor(x) <= x; and n <= x < floor(x) + 1 forces the integer "
+               "n <= floor(x) (the two steps above)", True)
+
+
 def _verify_admissible(ctx: CheckContext) -> Outcome:
-    fixtures_exp = {"1/20": 4, "1": 99}
-    fixtures_poly = {"3": 1, "5": 3, "10": 8}
-    steps = {f"(A) beta={b}: n <= {v}": step(f"floor(99*{b}) == {v}", admissible_exp(b) == v) for b, v in fixtures_exp.items()}
-    steps.update({f"(B) beta={b}: n <= {v}": step(f"floor(0.99*{b}) - 1 == {v}", admissible_poly(b) == v)
-                  for b, v in fixtures_poly.items()})
-    steps["(A) nonempty iff beta >= 1/99"] = step("floor(99/99) = 1 and floor(99 (1/99 - 1e-9)) = 0",
-                                                  admissible_exp("1/99") == 1 and admissible_exp(Fraction(1, 99) - Fraction(1, 10**9)) == 0)
-    steps["(B) nonempty iff beta >= 200/99"] = step("floor(0.99 * 200/99) - 1 = 1 and just below it 0",
-                                                    admissible_poly("200/99") == 1
-                                                    and admissible_poly(Fraction(200, 99) - Fraction(1, 10**9)) == 0)
-    steps["lemF.3's n <= 99 beta equals n <= floor(99 beta) on integers"] = step(
-        "for beta in k/60, k = 1..300: {n in 1..500 : n <= 99 beta} == {1..floor(99 beta)}",
-        all({m for m in range(1, 501) if m <= 99 * Fraction(k, 60)} == set(range(1, admissible_exp(Fraction(k, 60)) + 1))
-            for k in range(1, 301)))
-    return certified(steps, "Thm 5.1's admissible n, in exact rationals: (A) 1 <= n <= floor(99 beta), (B) 1 <= n <= "
-                     "floor(0.99 beta) - 1, with the card's fixtures and the thresholds beta = 1/99 and 200/99",
+    s = Steps()
+    for b, v in {"1/20": 4, "1": 99}.items():
+        s.exact(f"(A) beta={b}: n <= {v}", f"floor(99*{b}) == {v}", admissible_exp(b) == v)
+    for b, v in {"3": 1, "5": 3, "10": 8}.items():
+        s.exact(f"(B) beta={b}: n <= {v}", f"floor(0.99*{b}) - 1 == {v}", admissible_poly(b) == v)
+    # Thm 5.1 (lemF.3) asks n <= 99 beta (A) and n + 1 <= 0.99 beta (B) of an integer n >= 1
+    _floor_steps(s)
+    s.exact("(A) nonempty iff beta >= 1/99", "by the floor step with n = 1: 1 <= floor(99 beta) iff beta >= 1/99; the code "
+            "gives floor(99/99) = 1 and floor(99 (1/99 - 1e-9)) = 0",
+            admissible_exp("1/99") == 1 and admissible_exp(Fraction(1, 99) - Fraction(1, 10**9)) == 0)
+    s.exact("(B) nonempty iff beta >= 200/99", "by the floor step with n = 2: 2 <= floor(0.99 beta) iff beta >= 200/99; the "
+            "code gives 1 at 200/99 and 0 just below", admissible_poly("200/99") == 1
+            and admissible_poly(Fraction(200, 99) - Fraction(1, 10**9)) == 0)
+    return s.outcome("Thm 5.1's admissible n: lemF.3's n <= 99 beta and n + 1 <= 0.99 beta are, for integers n, n <= "
+                     "floor(99 beta) and n <= floor(0.99 beta) - 1 (floor property, SymPy); the code's admissible_exp/"
+                     "admissible_poly give the card's fixtures and thresholds beta = 1/99, 200/99 in exact rationals",
                      {"arithmetic": "exact rationals"})
 
 
 # --- WE24.thm4.4 depth and special cases ---------------------------------------------------------
 
 def _verify_depth(ctx: CheckContext) -> Outcome:
+    s = Steps()
     fixtures = {(0, 1): 2, (0, 4): 2, (2, 2): 3, (1, 2): 3, (3, 5): 5, **{(m, m): m + 1 for m in range(1, 6)}}
-    steps = {f"L(K={k}, M={m}) = {v}": step("K + 1 + 1{M >= K+1}", layers_needed(k, m) == v) for (k, m), v in fixtures.items()}
+    for (k, m), v in fixtures.items():
+        s.exact(f"L(K={k}, M={m}) = {v}", "K + 1 + 1{M >= K+1}", layers_needed(k, m) == v)
     example = nesting_depth([[], [0]])  # t_1 = g(x_t), t_2 = g(x_{t-t_1})
-    steps["card example reads as K = 1 (or K = M = 2), L = 3"] = step(
-        "least K = 1, L = 3; the K = 2 chain fits the template too, also with L = 3",
-        example.depth == 1 and example.layers == 3 and fits_template([[], [0]], 2, [0, 1]) and layers_needed(2, 2) == 3)
+    s.exact("card example reads as K = 1 (or K = M = 2), L = 3",
+            "least K = 1, L = 3; the K = 2 chain fits the template too, also with L = 3",
+            example.depth == 1 and example.layers == 3 and fits_template([[], [0]], 2, [0, 1]) and layers_needed(2, 2) == 3)
     Ssym, nn = sp.symbols("S n", positive=True)
-    steps["K = 0 gives Thm 4.1"] = step("sqrt(S^(2n+2)) == S^(n+1) for S > 0", is_zero(sp.sqrt(Ssym ** (2 * nn + 2)) - Ssym ** (nn + 1)))
+    s.zero("K = 0 gives Thm 4.1", sp.sqrt(Ssym ** (2 * nn + 2)) - Ssym ** (nn + 1), "sqrt(S^(2n+2)) == S^(n+1) for S > 0")
     C, Hs = sp.symbols("C H", positive=True)
-    t1, t2 = sp.symbols("T1 T2", positive=True)
+    Mm = sp.Symbol("M", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)
+    Tk = sp.IndexedBase("T", positive=True)
+    first = sp.Sum(sp.exp(sp.Rational(2, 100) * (nn + 1) * Tk[k]), (k, 1, Mm))  # sum over l <= K = M
     empty_sum = sp.Integer(0)  # sum over l > K of e^{0.01 T_l} when K = M
-    nested_km = C / Hs**nn * sp.sqrt(sp.exp(2 * sp.Rational(1, 100) * (nn + 1) * t1) + sp.exp(2 * sp.Rational(1, 100) * (nn + 1) * t2)
-                                     + empty_sum ** (2 * nn + 2))
-    prop45 = C / Hs**nn * sp.sqrt(sp.exp(sp.Rational(2, 100) * (nn + 1) * t1) + sp.exp(sp.Rational(2, 100) * (nn + 1) * t2))
-    steps["K = M gives Prop 4.5 (M = 2)"] = step("E_nested_lin with an empty second sum == Prop 4.5's lin bound", is_zero(nested_km - prop45))
-    return certified(steps, "depth L = K + 1 + 1{M >= K+1} on the card's fixtures, the nesting depth of the card's example "
-                     "(approxtheory.memory.structure), and Thm 4.4's K = 0 and K = M cases (SymPy)", {"symbolic": "sympy"})
+    nested_km = C / Hs**nn * sp.sqrt(first + empty_sum ** (2 * nn + 2))
+    prop45 = C / Hs**nn * sp.sqrt(first)
+    s.zero("K = M gives Prop 4.5 (every M)", nested_km - prop45, "E_nested_lin with an empty second sum == Prop 4.5's lin bound")
+    return s.outcome("depth L = K + 1 + 1{M >= K+1} on the card's fixtures, the nesting depth of the card's example "
+                     "(approxtheory.memory.structure, exact), and Thm 4.4's K = 0 and K = M cases for every M (SymPy)",
+                     {"symbolic": "sympy"})
 
 
-def _superadditive(M: int, k: int) -> bool:
-    """(u_1 + ... + u_M)^k - sum u_i^k has only nonnegative coefficients (so it is >= 0 for u >= 0)."""
-    u = sp.symbols(f"u1:{M + 1}", positive=True)
-    poly = sp.Poly(sp.expand(sum(u) ** k - sum(x**k for x in u)), *u)
-    return all(c >= 0 for c in poly.coeffs())
+def _superadditive_steps(s: Steps) -> None:
+    """(sum_i u_i)^p >= sum_i u_i^p for u_i >= 0, p >= 1, any number of terms: with w_i = u_i/S in [0, 1],
+    w^p <= w, so sum_i w_i^p <= sum_i w_i = 1."""
+    u, S, p = sp.symbols("u S p", positive=True)
+    s.zero("normalise", (u / S) ** p - u**p / S**p, "(u_i/S)^p == u_i^p/S^p: the claim is sum_i w_i^p <= 1 with sum_i w_i = 1")
+    t, q = sp.symbols("t q", nonnegative=True)  # w = 1/(1+t) in (0, 1], p = 1 + q >= 1
+    w = 1 / (1 + t)
+    y = sp.Symbol("y", real=True)
+    s.symbolic("w^p <= w on (0, 1], p >= 1", "w^(1+q) - w == w (e^{-q log(1+t)} - 1) with -q log(1+t) <= 0, and e^y <= e^0 = 1 "
+               "for y <= 0 as d/dy e^y = e^y > 0", simplifies_to_zero(w ** (1 + q) - w - w * (sp.exp(-q * sp.log(1 + t)) - 1))
+               and bool((-q * sp.log(1 + t)).is_nonpositive) and sp.diff(sp.exp(y), y) == sp.exp(y)
+               and bool(sp.exp(y).is_positive) and sp.exp(0) == 1)
 
 
 def _verify_prop45(ctx: CheckContext) -> Outcome:
@@ -225,14 +245,14 @@ def _verify_prop45(ctx: CheckContext) -> Outcome:
     H2 = (C * Su ** (nn + 1) / eps) ** (1 / nn)
     HM1 = (C * sp.sqrt(Sb2) / eps) ** (1 / nn)
     ratio = sp.powsimp(sp.expand_power_base((HM1 / H2) ** (2 * nn), force=True), force=True)
-    steps = {"heads ratio": step("(H^(M+1)/H^(2))^(2n) == sum b_i^2/(sum u_i)^(2n+2) at equal epsilon",
-                                 is_zero(ratio - Sb2 / Su ** (2 * nn + 2)))}
-    for M, k in itertools.product((2, 3), (2, 3, 4, 5)):
-        steps[f"(sum u)^{k} >= sum u^{k}, M={M}"] = step("difference has nonnegative coefficients", _superadditive(M, k))
-    steps["sum b^2 <= (sum b)^2, M=3"] = step("difference has nonnegative coefficients", _superadditive(3, 2))
-    return certified(steps, "Prop 4.5 vs Thm 4.1 at equal accuracy: the heads ratio identity (SymPy), and ratio <= 1 from "
-                     "sum b^2 <= (sum b)^2 and (sum u)^(n+1) >= sum u^(n+1), certified for M in {2,3}, n+1 in 2..5 by "
-                     "nonnegative polynomial coefficients; the width ratio max/sum <= 1 is immediate", {"symbolic": "sympy"})
+    s = Steps()
+    s.zero("heads ratio", ratio - Sb2 / Su ** (2 * nn + 2),
+           "(H^(M+1)/H^(2))^(2n) == sum b_i^2/(sum u_i)^(2n+2) at equal epsilon")
+    _superadditive_steps(s)
+    return s.outcome("Prop 4.5 vs Thm 4.1 at equal accuracy: the heads ratio identity (SymPy), and ratio <= 1 from "
+                     "sum b^2 <= (sum b)^2 and (sum u)^(n+1) >= sum u^(n+1) (b_i = u_i^(n+1)), both (sum u)^p >= sum u^p "
+                     "for u >= 0, p >= 1 and any M, proved by w^p <= w on [0, 1] (SymPy); the width ratio max/sum <= 1 is "
+                     "immediate", {"symbolic": "sympy"})
 
 
 # --- WE24.thm4.1 width condition: rounding thresholds ---------------------------------------------
@@ -243,20 +263,19 @@ def _verify_rounding_thresholds(ctx: CheckContext) -> Outcome:
     upper = u * sp.exp(u) - (sp.exp(u) - 1)
     lower = u - (1 - sp.exp(-u))
     strict = certify_leq(sp.exp(sp.Rational(1, 4)), 2, {}, budget=cells, strict=True)
-    steps = {
-        "e^u - 1 <= u e^u for u >= 0": step("f = u e^u - e^u + 1: f(0) = 0, f' = u e^u >= 0",
-                                            upper.subs(u, 0) == 0 and bool(sp.simplify(sp.diff(upper, u) - u * sp.exp(u)) == 0)),
-        "1 - e^{-u} <= u for u >= 0": step("f = u - 1 + e^{-u}: f(0) = 0, f' = 1 - e^{-u} >= 0",
-                                           lower.subs(u, 0) == 0 and bool(sp.simplify(sp.diff(lower, u) - (1 - sp.exp(-u))) == 0)),
-        "e^{1/4} < 2 (Arb)": step("certify_leq(exp(1/4), 2, strict)", strict.status.value == "certified", cells_used=strict.cells_used),
-    }
+    s = Steps()
+    s.symbolic("e^u - 1 <= u e^u for u >= 0", "f = u e^u - e^u + 1: f(0) = 0, f' = u e^u >= 0",
+               upper.subs(u, 0) == 0 and simplifies_to_zero(sp.diff(upper, u) - u * sp.exp(u)))
+    s.symbolic("1 - e^{-u} <= u for u >= 0", "f = u - 1 + e^{-u}: f(0) = 0, f' = 1 - e^{-u} >= 0",
+               lower.subs(u, 0) == 0 and simplifies_to_zero(sp.diff(lower, u) - (1 - sp.exp(-u))))
+    s.arb("e^{1/4} < 2 (Arb)", "certify_leq(exp(1/4), 2, strict)", strict.status.value == "certified", cells_used=strict.cells_used)
     # With u = 1/(4T), g <= T: g(e^u - 1) <= T u e^u = e^u/4 <= e^{1/4}/4 < 1/2 and g(1 - e^{-u}) <= T u = 1/4 < 1/2.
     gaps = {str(t): enclose(LOG_ROUNDING_GAP.expr, {"T": t}).str(10) for t in (1, 10, 1000)}
     # negative control: tolerance 1/T instead of 1/(4T) lets g = T = 4 round to 5
     wrong = enclose(4 * sp.exp(sp.Rational(1, 4)), {})
-    steps["tolerance 1/T is too loose"] = step("4 e^{1/4} > 4.5, so log g + 1/T with g = T = 4 rounds to 5",
-                                               bool(wrong.lower() > 4.5), value=wrong.str(10))
-    return certified(steps, "the log-precision FFN returns g exactly when |ell - log g| <= 1/(4T), 1 <= g <= T (gap <= e^{1/4}/4 "
+    s.arb("tolerance 1/T is too loose", "4 e^{1/4} > 4.5, so log g + 1/T with g = T = 4 rounds to 5",
+          bool(wrong.lower() > 4.5), value=wrong.str(10))
+    return s.outcome("the log-precision FFN returns g exactly when |ell - log g| <= 1/(4T), 1 <= g <= T (gap <= e^{1/4}/4 "
                      "< 1/2 on both sides; SymPy for the two elementary inequalities, Arb for e^{1/4} < 2); lin needs |g~ - g| < 1/2 "
                      "by the definition of [.]; a 1/T tolerance fails (exact counterexample)",
                      {"cells": cells, "arb_prec_bits": 128}, {"T(e^{1/(4T)} - 1)": gaps}, method="symbolic+arb")
@@ -265,23 +284,22 @@ def _verify_rounding_thresholds(ctx: CheckContext) -> Outcome:
 # --- WE24.thm4.1 / prop4.3 score identities ------------------------------------------------------
 
 def _verify_score_identities(ctx: CheckContext) -> Outcome:
-    b, g, s, B, p = sp.symbols("beta g s B p", positive=True)
+    b, g, s_, B, p = sp.symbols("beta g s B p", positive=True)
     log2 = sp.log(2)
-    steps = {
-        "lin score": step("beta g - beta s == -beta (s - g)", is_zero(b * g - b * s + b * (s - g))),
-        "log score": step("beta log g - beta log s == -beta log(s/g)",
-                          is_zero(sp.expand_log(b * sp.log(g) - b * sp.log(s) + b * sp.log(s / g), force=True))),
-        "lin dot product": step("(sqrt(beta) g)(sqrt(beta) 1) == beta g", is_zero(sp.sqrt(b) * g * sp.sqrt(b) - b * g)),
-        "log dot product": step("(sqrt(beta) log g)(sqrt(beta) log 2/log 2) == beta log g",
-                                is_zero(sp.sqrt(b) * sp.log(g) * sp.sqrt(b) * log2 / log2 - b * sp.log(g))),
-        "lin shift": step("e^{-beta (s - B)} == e^{beta B} e^{-beta s}", is_zero(sp.exp(-b * (s - B)) - sp.exp(b * B) * sp.exp(-b * s))),
-        "log shift": step("(s/B)^{-beta} == B^beta s^{-beta}",
-                          is_zero(sp.powsimp(sp.expand_power_base((s / B) ** (-b), force=True), force=True) - B**b * s ** (-b))),
-        "TMX lin": step("p (phi_lin(s) - phi_lin(g)) == -p (s - g)", is_zero(p * (-s - (-g)) + p * (s - g))),
-        "TMX log": step("p (phi_log(s) - phi_log(g)) == -p log(s/g)",
-                        is_zero(sp.expand_log(p * (-sp.log(s) + sp.log(g)) + p * sp.log(s / g), force=True))),
-    }
-    return certified(steps, "the dot-product scores of Thm 4.1 (card §4.3), the TMX scores of Prop 4.3 (card §4.4) and the "
+    s = Steps()
+    s.zero("lin score", b * g - b * s_ + b * (s_ - g), "beta g - beta s == -beta (s - g)")
+    s.zero("log score", sp.expand_log(b * sp.log(g) - b * sp.log(s_) + b * sp.log(s_ / g), force=True),
+           "beta log g - beta log s == -beta log(s/g)")
+    s.zero("lin dot product", sp.sqrt(b) * g * sp.sqrt(b) - b * g, "(sqrt(beta) g)(sqrt(beta) 1) == beta g")
+    s.zero("log dot product", sp.sqrt(b) * sp.log(g) * sp.sqrt(b) * log2 / log2 - b * sp.log(g),
+           "(sqrt(beta) log g)(sqrt(beta) log 2/log 2) == beta log g")
+    s.zero("lin shift", sp.exp(-b * (s_ - B)) - sp.exp(b * B) * sp.exp(-b * s_), "e^{-beta (s - B)} == e^{beta B} e^{-beta s}")
+    s.zero("log shift", sp.powsimp(sp.expand_power_base((s_ / B) ** (-b), force=True), force=True) - B**b * s_ ** (-b),
+           "(s/B)^{-beta} == B^beta s^{-beta}")
+    s.zero("TMX lin", p * (-s_ - (-g)) + p * (s_ - g), "p (phi_lin(s) - phi_lin(g)) == -p (s - g)")
+    s.zero("TMX log", sp.expand_log(p * (-sp.log(s_) + sp.log(g)) + p * sp.log(s_ / g), force=True),
+           "p (phi_log(s) - phi_log(g)) == -p log(s/g)")
+    return s.outcome("the dot-product scores of Thm 4.1 (card §4.3), the TMX scores of Prop 4.3 (card §4.4) and the "
                      "shift identities that turn a shifted kernel into an unshifted one with rescaled alpha (SymPy)",
                      {"symbolic": "sympy"})
 
@@ -299,7 +317,8 @@ def claims() -> list[Claim]:
               "Thm 3.1 reading; card §6", _verify_heads_needed, bounds=(HEADS_LIN, HEADS_LOG)),
         claim("WE24.thm5.1", S, "admissible_ranges", "(A) 1 <= n <= floor(99 beta); (B) 1 <= n <= floor(0.99 beta) - 1",
               "Thm 5.1 / E.1; card §6", _verify_admissible),
-        claim("WE24.thm4.4", S, "depth_and_special_cases", "L = K + 1 + 1{M >= K+1}; K = 0 is Thm 4.1 and K = M is Prop 4.5",
+        claim("WE24.thm4.4", S, "depth_and_special_cases", "L = K + 1 + 1{M >= K+1} (the card's fixtures); K = 0 is Thm 4.1 "
+              "and K = M is Prop 4.5 (every M)",
               "Thm 4.4 / D.1; card §6", _verify_depth),
         claim("WE24.prop4.5", S, "heads_and_width_comparison", "at equal accuracy the (M+1)-layer model needs no more heads "
               "and no more width than the 2-layer one", "Prop 4.5; card §6", _verify_prop45),
