@@ -115,9 +115,15 @@ class WitnessInputs:
     the claim's domain or scope. Numbers never come from ``observed``.
     """
 
-    def __init__(self, witness: Witness) -> None:
-        self.claim_id = witness.claim_id
-        self.values: Mapping[str, Any] = witness.inputs
+    def __init__(self, values: Any, claim_id: str = "this claim") -> None:
+        if not isinstance(values, Mapping):
+            raise ApproxTheoryError(f"the witness inputs for {claim_id} must be an object, got {type(values).__name__}")
+        self.claim_id = claim_id
+        self.values: Mapping[str, Any] = values
+
+    @classmethod
+    def of(cls, witness: Witness) -> WitnessInputs:
+        return cls(witness.inputs, witness.claim_id)
 
     def _where(self, key: str) -> str:
         return f"witness input {key!r}"

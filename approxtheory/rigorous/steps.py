@@ -205,7 +205,7 @@ def replay_comparison(comparisons: Mapping[str, Comparison], witness: Witness) -
     The witness names the step and the point; its copies of lhs and rhs are records that must be the
     claim's expressions. Exact substitution of the point, then Arb.
     """
-    inputs = WitnessInputs(witness)
+    inputs = WitnessInputs.of(witness)
     if inputs.text("kind") != WITNESS_KIND:
         raise ApproxTheoryError(f"this witness is not an Arb comparison counterexample (kind {inputs.get('kind')!r})",
                                 "replay it with the claim that wrote it")
