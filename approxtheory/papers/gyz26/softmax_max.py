@@ -25,7 +25,9 @@ from ...core import (
     Scope,
     Source,
     SymbolSpec,
+    WitnessInputs,
 )
+from ...core.witness import read_real
 from ...rigorous import enclose
 from ...rigorous.steps import Comparison, Steps, comparison_replay
 from ...search import (
@@ -170,6 +172,19 @@ def _pad(x: GapInput) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return z, mask, np.array([x.beta])
 
 
+REPLAY_MAX_TOKENS = 64
+
+
+def _gap_decode(d: dict[str, Any]) -> GapInput:
+    """A witness's scores z (n >= 2 finite numbers) and beta > 0: the lemma's domain."""
+    inputs = WitnessInputs(d, CARD)
+    z = inputs.items("z", read_real, limit=REPLAY_MAX_TOKENS)
+    beta = inputs.real("beta")
+    inputs.require(len(z) >= 2, f"z has {len(z)} entries; the lemma is about n >= 2 tokens")
+    inputs.require(beta > 0, f"beta = {beta}: the lemma is about beta > 0")
+    return GapInput(tuple(z), beta)
+
+
 def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
     def ratio(x: GapInput) -> float:
         gap = float(softmax_gap(*_pad(x))[0])
@@ -188,7 +203,7 @@ def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
         ratio=ratio,
         confirm=confirm,
         encode=lambda x: {"z": [float(v).hex() for v in x.z], "beta": float(x.beta).hex()},
-        decode=lambda d: GapInput(tuple(float.fromhex(v) for v in d["z"]), float.fromhex(d["beta"])),
+        decode=_gap_decode,
         label=f"gap*beta/{bound.id}",
         # Polish in (log beta, z): the number of tokens stays fixed, every score moves freely.
         flatten=lambda x: np.array([math.log(x.beta), *x.z]),
