@@ -196,10 +196,16 @@ def cmd_regions(args: argparse.Namespace, reg: Registry) -> int:
         raise ApproxTheoryError("--from and --to are the same point, so there is no segment to count regions on",
                                 "give two different points")
     if args.as_ == "transformer":
+        largest = float(np.finfo(np.float64).max)
+        for text, flag, point in ((args.start, "--from", x0), (args.end, "--to", x1)):
+            if any(abs(v) > largest for v in point):
+                raise ApproxTheoryError(f"{flag} {text!r} lies beyond the float64 range (|x| <= {largest:.4g})",
+                                        "the gate M of the construction is an outward-rounded float64 bound over the segment")
         ends = np.array([[float(v) for v in x0], [float(v) for v in x1]])
         gate = gate_ibp(net, np.nextafter(ends.min(axis=0), -np.inf), np.nextafter(ends.max(axis=0), np.inf)).M  # computed over the segment's bounding box, never guessed
-        result = transformer_segment_regions(simulate(net, gate), x0, x1)
-        extra = {"model": "transformer (hardmax, card §4 weights)", "gate_M": gate}
+        # exact rationals: a float64 build rounds the gated biases s b - M and would count another function
+        result = transformer_segment_regions(simulate(net, gate, exact=True), x0, x1)
+        extra = {"model": "transformer (hardmax, card §4 weights)", "gate_M": gate, "arithmetic": "exact rational"}
     else:
         result = segment_regions(net, x0, x1)
         extra = {"model": "maxout"}
@@ -207,7 +213,8 @@ def cmd_regions(args: argparse.Namespace, reg: Registry) -> int:
     if args.json:
         _emit(data)
     else:
-        out.print(f"{extra['model']}: [bold]{result.regions}[/] linear regions, {result.activation_regions} activation "
+        built = f" (built in {extra['arithmetic']} arithmetic, gate M = {extra['gate_M']:.6g})" if "arithmetic" in extra else ""
+        out.print(f"{extra['model']}{built}: [bold]{result.regions}[/] linear regions, {result.activation_regions} activation "
                   f"regions on the segment {args.start} -> {args.end}")
         shown = ", ".join(f"{t:.6g}" for t in result.breakpoints_float[:12])
         more = f" ... ({len(result.breakpoints_float)} in all)" if len(result.breakpoints_float) > 12 else ""

@@ -6,11 +6,17 @@ Run under a Hypothesis profile (``--hypothesis-profile=ci`` by default, ``nightl
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
-from hypothesis import given, target
+from hypothesis import given, settings, target
+from hypothesis import strategies as st
 
+from approxtheory.constructions.gate import gate_ibp
+from approxtheory.constructions.maxout_transformer import simulate
 from approxtheory.constructions.softmax_max import softmax_gap, softmax_gap_numpy
+from approxtheory.networks import MaxoutNetwork
+from approxtheory.regions import segment_regions, transformer_segment_regions
 from approxtheory.papers.gyz26 import softmax_max
 from approxtheory.search import run_ratio_search
 from approxtheory.strategies import GapInput, softmax_gap_inputs
@@ -122,3 +128,16 @@ def test_transformer_regions_equal_network_regions(data) -> None:
         return
     T = simulate(net, power_of_two_gate(net, -1.0, 1.0))
     assert transformer_segment_regions(T, x0, x1).regions == segment_regions(net, x0, x1).regions
+
+
+@settings(max_examples=20)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 2), st.lists(st.integers(1, 3), min_size=1, max_size=3), st.integers(2, 3))
+def test_exact_transformer_has_the_network_s_regions(seed: int, d: int, widths: list[int], rank: int) -> None:
+    # issue 11 item 9: float (non-dyadic) weights, the §4 construction built in exact rationals
+    net = MaxoutNetwork.random(seed, d, widths, rank)
+    x0, x1 = [Fraction(-2)] * d, [Fraction(2), *[Fraction(1, 3)] * (d - 1)]
+    ends = np.array([[float(v) for v in x0], [float(v) for v in x1]])
+    gate = gate_ibp(net, np.nextafter(ends.min(axis=0), -np.inf), np.nextafter(ends.max(axis=0), np.inf)).M
+    expected = segment_regions(net, x0, x1)
+    got = transformer_segment_regions(simulate(net, gate, exact=True), x0, x1)
+    assert (got.regions, got.breakpoints) == (expected.regions, expected.breakpoints)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
@@ -87,35 +88,54 @@ def _check_variant(variant: Any) -> str:
     return variant
 
 
-def simulate(net: MaxoutNetwork, M: float, variant: Variant = "full") -> Transformer:
-    """The §4 transformer for ``net`` with gate constant ``M`` (hardmax: T_inf = N wherever M >= M*)."""
+def _exact(values: Any) -> np.ndarray:
+    """An object array of the exact rationals of ``values`` (each float is its binary value, Fraction(float))."""
+    arr = np.asarray(values)
+    out = np.empty(arr.shape, dtype=object)
+    for index, v in np.ndenumerate(arr):
+        out[index] = v if isinstance(v, Fraction) else Fraction(int(v)) if isinstance(v, (int, np.integer)) else Fraction(float(v))
+    return out
+
+
+def simulate(net: MaxoutNetwork, M: float | Fraction, variant: Variant = "full", *, exact: bool = False) -> Transformer:
+    """The §4 transformer for ``net`` with gate constant ``M`` (hardmax: T_inf = N wherever M >= M*).
+
+    In float64 (the default, for JAX evaluation) the gated biases s b - M are rounded unless b and M are
+    dyadic on a common grid, so the stored transformer may be another function. ``exact=True`` builds every
+    entry as an exact rational (object arrays of Fractions; floats read as their binary values): that
+    transformer is exactly the construction for the given weights, for exact region counting and values
+    (approxtheory.regions), not for JAX.
+    """
     p = padded(net)
-    M = _check_M(M)
+    M = M if isinstance(M, Fraction) and M > 0 else _check_M(M)
     variant = _check_variant(variant)
     lay = layout(p)
     H, k, D = lay.H, lay.k, lay.D
     ih, iz, ie, i1 = lay.ih, lay.iz, lay.ie, lay.i1
     d = p.input_dim
+    number = _exact if exact else (lambda a: np.asarray(a, dtype=np.float64))
+    zeros = (lambda shape: number(np.zeros(shape, dtype=np.int64))) if exact else np.zeros
+    M = Fraction(M) if exact else float(M)
 
-    embed = np.zeros((D, d))
-    embed[ih[:d], np.arange(d)] = 1.0
-    codes = np.zeros((k, D))
-    codes[np.arange(k), ie] = 1.0
-    codes[:, i1] = 1.0
+    embed = zeros((D, d))
+    embed[ih[:d], np.arange(d)] = 1
+    codes = zeros((k, D))
+    codes[np.arange(k), ie] = 1
+    codes[:, i1] = 1
 
     blocks = []
     n_in = d
     for layer in p.layers:
-        w = np.asarray(layer.weight, dtype=np.float64)
-        b = np.asarray(layer.bias, dtype=np.float64)
+        w = number(layer.weight)
+        b = number(layer.bias)
         m = w.shape[0]
         n_reset = H if variant == "full" else n_in
         n_gated = 2 * k * m
         width = n_gated + 4 * n_reset
-        w1 = np.zeros((width, D))
-        w2 = np.zeros((D, width))
+        w1 = zeros((width, D))
+        w2 = zeros((D, width))
         # gated rows, r = 2 (u k + j) + (0 for s = +1, 1 for s = -1)
-        g1 = np.zeros((m, k, 2, D))
+        g1 = zeros((m, k, 2, D))
         g1[:, :, 0, ih[:n_in]] = w
         g1[:, :, 1, ih[:n_in]] = -w
         g1[:, :, 0, i1] = b - M
@@ -123,33 +143,33 @@ def simulate(net: MaxoutNetwork, M: float, variant: Variant = "full") -> Transfo
         for j in range(k):
             g1[:, j, :, ie[j]] = M
         w1[:n_gated] = g1.reshape(n_gated, D)
-        g2 = np.zeros((D, m, k, 2))
+        g2 = zeros((D, m, k, 2))
         for u in range(m):
-            g2[iz[u], u, :, 0] = 1.0
-            g2[iz[u], u, :, 1] = -1.0
+            g2[iz[u], u, :, 0] = 1
+            g2[iz[u], u, :, 1] = -1
         w2[:, :n_gated] = g2.reshape(D, n_gated)
         # reset rows: two per coordinate, subtracting X[c] exactly (t = ReLU(t) - ReLU(-t))
         reset = np.concatenate([ih[:n_reset], iz[:n_reset]])
         rows = n_gated + 2 * np.arange(reset.size)
-        w1[rows, reset] = 1.0
-        w2[reset, rows] = -1.0
-        w1[rows + 1, reset] = -1.0
-        w2[reset, rows + 1] = 1.0
+        w1[rows, reset] = 1
+        w2[reset, rows] = -1
+        w1[rows + 1, reset] = -1
+        w2[reset, rows + 1] = 1
         # attention: head u reads z_u as key and value and writes h_u
-        query = np.zeros((m, D))
-        query[:, i1] = 1.0
-        key = np.zeros((m, D))
-        key[np.arange(m), iz[:m]] = 1.0
+        query = zeros((m, D))
+        query[:, i1] = 1
+        key = zeros((m, D))
+        key[np.arange(m), iz[:m]] = 1
         value = key.copy()
-        out = np.zeros((m, D))
-        out[np.arange(m), ih[:m]] = 1.0
-        blocks.append(Block(w1, np.zeros(width), w2, np.zeros(D), query, key, value, out))
+        out = zeros((m, D))
+        out[np.arange(m), ih[:m]] = 1
+        blocks.append(Block(w1, zeros(width), w2, zeros(D), query, key, value, out))
         n_in = m
 
-    a = np.asarray(p.readout_weight, dtype=np.float64)
-    readout = np.zeros((a.shape[0], D))
+    a = number(p.readout_weight)
+    readout = zeros((a.shape[0], D))
     readout[:, ih[: a.shape[1]]] = a
-    return Transformer(embed, codes, tuple(blocks), readout, np.asarray(p.readout_bias, dtype=np.float64).copy())
+    return Transformer(embed, codes, tuple(blocks), readout, number(p.readout_bias).copy())
 
 
 # ---------------------------------------------------------------------------------------------------

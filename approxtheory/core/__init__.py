@@ -9,7 +9,7 @@ from .condition import Condition, ConditionResult, ConditionStatus
 from .errors import ApproxTheoryError
 from .registry import ENTRY_POINT_GROUP, Registry
 from .verdict import Status, Verdict
-from .witness import Witness
+from .witness import OutsideClaim, Witness, WitnessInputs
 
 __all__ = [
     "ApproxTheoryError",
@@ -21,6 +21,7 @@ __all__ = [
     "ConditionStatus",
     "ENTRY_POINT_GROUP",
     "Outcome",
+    "OutsideClaim",
     "Provenance",
     "Registry",
     "Replay",
@@ -30,4 +31,5 @@ __all__ = [
     "SymbolSpec",
     "Verdict",
     "Witness",
+    "WitnessInputs",
 ]

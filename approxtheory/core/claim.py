@@ -13,7 +13,7 @@ from typing import Any
 from .bound import Bound
 from .errors import ApproxTheoryError
 from .verdict import Status, Verdict
-from .witness import Witness
+from .witness import OutsideClaim, Witness
 
 
 class Provenance(str, Enum):
@@ -147,13 +147,22 @@ class Claim:
         )
 
     def replay_witness(self, witness: Witness) -> Replay:
+        """Re-derive the refutation from the witness's inputs and this claim's own expressions and domain.
+
+        ``replay`` reads the inputs with :class:`~approxtheory.core.witness.WitnessInputs` (malformed:
+        ApproxTheoryError) and raises OutsideClaim for inputs outside the claim's domain or scope, which
+        is answered here as not reproduced, with the reason.
+        """
         if witness.claim_id != self.id:
             raise ApproxTheoryError(
                 f"the witness is for claim {witness.claim_id!r}, not {self.id!r}"
             )
         if self.replay is None:
             raise ApproxTheoryError(f"claim {self.id} has no replayable verifier")
-        return self.replay(witness)
+        try:
+            return self.replay(witness)
+        except OutsideClaim as outside:
+            return Replay(False, {"outside_claim": outside.reason}, f"outside the claim: {outside.reason}")
 
     def describe(self) -> dict[str, Any]:
         return {

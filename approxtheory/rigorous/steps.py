@@ -19,15 +19,19 @@ cross-check makes the outcome inconclusive, since the code and the proof then di
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import flint
 import sympy as sp
 
-from ..core import ApproxTheoryError, Outcome, Replay, Status, Witness
+from ..core import ApproxTheoryError, Outcome, Replay, Status, Witness, WitnessInputs
 from ..core.verdict import StepKind
+from ..core.witness import read_rational
 from .comparison import certify_leq, confirm_counterexample
 from .exact import to_fraction
 from .precision import working_precision
@@ -168,39 +172,144 @@ class Steps:
         return Outcome(status, method, checked, budget, {**record, **(evidence or {})}, self.witness)
 
 
-_QUOTED = re.compile(r"'[^'\\]*'")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\s*=)?")
+SREPR_MAX_CHARS = 20_000
+SREPR_MAX_NODES = 2_000
+SREPR_MAX_INT_DIGITS = 100
+SREPR_MAX_POWER = 10_000  # |integer exponent| in Pow: larger powers are refused, never built
 
 
-def _from_srepr(text: str) -> sp.Expr:
-    """Rebuild an expression written by ``sp.srepr``, refusing anything else: SymPy parses with ``eval``,
-    so a witness file may only name SymPy expression classes, constants (pi, oo, I) and assumption keywords."""
+def _srepr_class(name: str, what: str) -> Any:
+    obj = getattr(sp, name, None)
+    if not (isinstance(obj, sp.Basic) or (isinstance(obj, type) and issubclass(obj, sp.Basic))):
+        raise ApproxTheoryError(f"{what}: {name!r} is not a SymPy expression class or constant")
+    return obj
+
+
+def _from_srepr(text: Any, what: str = "expression") -> sp.Basic:
+    """Rebuild an expression written by ``sp.srepr`` without evaluating anything: the text is parsed as a
+    Python expression tree (never ``eval``'d), may only call SymPy classes with literal arguments, and is
+    rebuilt with ``evaluate=False`` under size limits, so ``Pow(10, 10**8)`` is refused, not computed."""
     if not isinstance(text, str):
-        raise TypeError(f"expected an srepr string, got {type(text).__name__}")
-    for m in _NAME.finditer(_QUOTED.sub("''", text)):
-        name = m.group(0).rstrip("= ")
-        if m.group(1) or name in ("True", "False"):
-            continue  # an assumption keyword (positive=True) or its value
-        obj = getattr(sp, name, None)
-        if not (isinstance(obj, sp.Basic) or (isinstance(obj, type) and issubclass(obj, sp.Basic))):
-            raise ValueError(f"{name!r} is not a SymPy expression class or constant")
-    return sp.sympify(text)
-
-
-def replay_comparison(witness: Witness) -> Replay:
-    """Re-check a decisive comparison's counterexample: exact substitution of the point, then Arb."""
-    data = witness.inputs
-    if data.get("kind") != WITNESS_KIND:
-        raise ApproxTheoryError(f"this witness is not an Arb comparison counterexample (kind {data.get('kind')!r})",
-                                "replay it with the claim that wrote it")
+        raise ApproxTheoryError(f"{what} must be an srepr string, got {type(text).__name__}")
+    if len(text) > SREPR_MAX_CHARS:
+        raise ApproxTheoryError(f"{what} has {len(text)} characters, beyond the limit {SREPR_MAX_CHARS}")
     try:
-        lhs, rhs = _from_srepr(data["lhs"]), _from_srepr(data["rhs"])
-        point = {k: to_fraction(v, f"point coordinate {k}") for k, v in data["point"].items()}
-    except (KeyError, AttributeError, TypeError, ValueError, sp.SympifyError) as err:
-        raise ApproxTheoryError(f"the comparison witness is malformed ({err})",
-                                "re-create it with `approxtheory check`") from None
+        tree = ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        raise ApproxTheoryError(f"{what} is not srepr text: {text[:80]!r}") from None
+    nodes = sum(1 for _ in ast.walk(tree))
+    if nodes > SREPR_MAX_NODES:
+        raise ApproxTheoryError(f"{what} has {nodes} syntax nodes, beyond the limit {SREPR_MAX_NODES}")
+
+    def literal(node: ast.AST) -> Any:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -literal(node.operand)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (bool, str)):
+            return node.value
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+            if len(str(abs(node.value))) > SREPR_MAX_INT_DIGITS:
+                raise ApproxTheoryError(f"{what}: an integer literal has more than {SREPR_MAX_INT_DIGITS} digits (limit)")
+            return node.value
+        return build(node)
+
+    def build(node: ast.AST) -> Any:
+        if isinstance(node, ast.Name):
+            return _srepr_class(node.id, what)
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            raise ApproxTheoryError(f"{what}: only calls of SymPy classes with literal arguments are allowed, found "
+                                    f"{ast.unparse(node)[:60]!r} (operators such as ** are refused: srepr never writes them)")
+        cls = _srepr_class(node.func.id, what)
+        args = [literal(a) for a in node.args]
+        kwargs = {kw.arg: literal(kw.value) for kw in node.keywords}
+        if any(kw is None for kw in kwargs) or any(not isinstance(v, bool) for k, v in kwargs.items() if k != "precision"):
+            raise ApproxTheoryError(f"{what}: keyword arguments may only be assumptions (name=True/False) or a Float's precision")
+        if cls is sp.Pow and len(args) == 2 and isinstance(args[1], (int, sp.Integer)) and abs(int(args[1])) > SREPR_MAX_POWER:
+            raise ApproxTheoryError(f"{what}: the power {ast.unparse(node)[:60]} has an exponent beyond the limit {SREPR_MAX_POWER}")
+        try:
+            if isinstance(cls, type) and issubclass(cls, (sp.Symbol, sp.Number)):
+                return cls(*args, **kwargs)
+            return cls(*args, **kwargs, evaluate=False)
+        except (TypeError, ValueError, AttributeError, sp.SympifyError) as err:
+            raise ApproxTheoryError(f"{what}: cannot build {ast.unparse(node)[:60]!r} ({err})") from None
+
+    expr = build(tree)
+    if not isinstance(expr, sp.Basic):
+        raise ApproxTheoryError(f"{what} is not a SymPy expression")
+    return expr
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A decisive comparison the claim implies: ``lhs <= rhs`` (``<`` if strict) on ``box``.
+
+    A claim registers its decisive comparisons so that the verifier and the replay use the same
+    expressions and box: replay takes them from here, never from the witness file.
+    """
+
+    step: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    box: Mapping[str, Any]
+    strict: bool = False
+
+    def check(self, steps: Steps, cells: int) -> bool:
+        return steps.compare(self.step, self.lhs, self.rhs, dict(self.box), cells, strict=self.strict, decisive=True)
+
+
+def comparison_replay(*comparisons: Comparison) -> Callable[[Witness], Replay]:
+    """The replay of a claim whose decisive comparisons are ``comparisons``."""
+    by_step = {c.step: c for c in comparisons}
+    return lambda witness: replay_comparison(by_step, witness)
+
+
+def _point(inputs: WitnessInputs) -> dict[str, Fraction]:
+    raw = inputs.get("point")
+    if not isinstance(raw, dict):
+        raise ApproxTheoryError(f"witness input 'point' must be an object of coordinates, got {type(raw).__name__}")
+    return {str(k): read_rational(v, f"witness input point[{k!r}]") for k, v in raw.items()}
+
+
+def _require_in_box(comparison: Comparison, point: Mapping[str, Fraction]) -> None:
+    box = comparison.box
+    WitnessInputs.require(set(point) == set(box), f"the point names {sorted(point)}, but the claim's box is over {sorted(box)}")
+    symbols = {s.name: s for s in (comparison.lhs - comparison.rhs).free_symbols}
+    for name, value in point.items():
+        ends = box[name] if isinstance(box[name], tuple) else (box[name], box[name])
+        lo, hi = (to_fraction(e, f"box end of {name}") for e in ends)
+        WitnessInputs.require(lo <= value <= hi, f"{name} = {value} lies outside the claim's box [{lo}, {hi}]")
+        symbol = symbols.get(name)
+        WitnessInputs.require(symbol is None or not symbol.is_integer or value.denominator == 1,
+                              f"{name} = {value} is not an integer")
+
+
+def replay_comparison(comparisons: Mapping[str, Comparison], witness: Witness) -> Replay:
+    """Re-check a decisive comparison's counterexample with the claim's own expressions and box.
+
+    The witness names the step and the point; its copies of lhs and rhs are records that must be the
+    claim's expressions. Exact substitution of the point, then Arb.
+    """
+    inputs = WitnessInputs.of(witness)
+    if inputs.text("kind") != WITNESS_KIND:
+        raise ApproxTheoryError(f"this witness is not an Arb comparison counterexample (kind {inputs.get('kind')!r})",
+                                "replay it with the claim that wrote it")
+    step = inputs.text("step")
+    recorded = {key: _from_srepr(inputs.get(key), f"witness input {key!r}") for key in ("lhs", "rhs") if key in inputs.values}
+    strict = inputs.get("strict") if "strict" in inputs.values else None
+    if strict is not None and not isinstance(strict, bool):
+        raise ApproxTheoryError(f"witness input 'strict' must be true or false, got {strict!r:.40}")
+    point = _point(inputs)
+    inputs.require(step in comparisons, f"the claim has no decisive comparison named {step!r} "
+                                        f"(it has {', '.join(map(repr, comparisons)) or 'none'})")
+    comparison = comparisons[step]
+    for key, theirs in recorded.items():
+        mine = comparison.lhs if key == "lhs" else comparison.rhs
+        # compared as srepr text: a tree rebuilt with evaluate=False is not == to the evaluated one
+        inputs.require(sp.srepr(theirs) == sp.srepr(mine), f"the witness's {key} {theirs} is not the claim's {mine}")
+    inputs.require(strict in (None, comparison.strict),
+                   f"the witness's strict = {strict}, the claim's comparison has strict = {comparison.strict}")
+    _require_in_box(comparison, point)
     with working_precision(REPLAY_PREC):
-        found = confirm_counterexample(lhs, rhs, point, bool(data.get("strict")), REPLAY_PREC)
+        found = confirm_counterexample(comparison.lhs, comparison.rhs, point, comparison.strict, REPLAY_PREC)
     if found is None:
-        return Replay(False, {"point": data["point"]}, f"{data.get('step')}: Arb no longer shows the inequality failing")
-    return Replay(True, found, f"{data.get('step')}: {found['confirmed']}")
+        return Replay(False, {"point": {k: str(v) for k, v in point.items()}}, f"{step}: Arb does not show the inequality failing")
+    return Replay(True, found, f"{step}: {found['confirmed']}")

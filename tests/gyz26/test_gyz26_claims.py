@@ -28,16 +28,21 @@ def test_exact_check_catches_a_gate_below_m_star() -> None:
     assert t is not None
 
 
-def test_exact_witness_replays(tmp_path) -> None:
+def test_exact_witness_replays(monkeypatch) -> None:
     claim = by_id(simulation.EXACT_ID)
     values = simulation._exact_values(ABS, 0.5, "full", [Fraction(1)])
     assert values["N"] == ["1"] and values["T_inf"] != ["1"]
     from approxtheory.core import Witness
 
-    witness = Witness(claim.id, {"network": ABS.to_json(), "M": 0.5, "variant": "full", "x": ["1"]}, values)
-    assert claim.replay_witness(witness).reproduced
+    # M = 1/2 < M* = 1 leaks, but that is outside the claim's hypothesis M >= M*: not reproduced
+    leaky = claim.replay_witness(Witness(claim.id, {"network": ABS.to_json(), "M": 0.5, "variant": "full", "x": ["1"]}, values))
+    assert not leaky.reproduced and "below the IBP gate" in leaky.explanation
     fine = Witness(claim.id, {"network": ABS.to_json(), "M": 1.0, "variant": "full", "x": ["1"]}, values)
     assert not claim.replay_witness(fine).reproduced
+    # a construction that lost its gate (M/4 stored) is caught at the same in-domain witness
+    real = simulation.simulate
+    monkeypatch.setattr(simulation, "simulate", lambda net, M, variant="full", **kw: real(net, M / 4, variant, **kw))
+    assert claim.replay_witness(fine).reproduced
 
 
 @pytest.mark.parametrize("claim_id, status", [

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from ...attention.zoo import ZOO
-from ...core import CheckContext, Claim, Outcome, Provenance, Replay, Scope, Source, Status, Witness
+from ...core import CheckContext, Claim, Outcome, Provenance, Replay, Scope, Source, Status, Witness, WitnessInputs
+from ...core.witness import read_integer, read_matrix
 from ...uap import check_uap
 
 SOURCE = Source("CLSL25", "arXiv:2506.23551v2 (NeurIPS 2025), read through secondary sources; card reconstruction",
                 "card cheng_lin_shen_li_2025.md")
 N, D = 6, 2  # small enough for exhaustive group search; n - 1 >= 4 exposes depth effects
+CONNECTED_PATTERNS = ("window", "window_wrap", "global_window", "bigbird")  # the zoo's connected sparse patterns
 
 
 @functools.lru_cache(maxsize=None)
@@ -74,7 +76,7 @@ HOP_ID = "CLSL25.cor.sparse.statement.depth_equals_hop_diameter"
 def _hop_verify(ctx: CheckContext) -> Outcome:
     # cor.sparse [secondary] read as: attention-only depth D = hop diameter already distinguishes tokens.
     rows = {}
-    for name in ("window", "window_wrap", "global_window", "bigbird"):
+    for name in CONNECTED_PATTERNS:
         report = zoo_report(name, seed=ctx.seed)
         hop = report["conditions"]["connectivity"]["evidence"].get("hop_diameter")
         rows[name] = {"hop_diameter": hop, "min_attention_layers": report["min_attention_layers"]}
@@ -107,16 +109,39 @@ def _failing_pair_at(name: str, depth: int, seed: int) -> dict[str, Any] | None:
     return {key: pair[key] for key in ("X", "Y", "slots", "depth", "max_sep", "generator_meaning", "detail")} | {"draws": 4}
 
 
+REPLAY_MAX_TOKENS, REPLAY_MAX_WIDTH, REPLAY_MAX_DRAWS = 12, 4, 16
+
+
 def _hop_replay(w: Witness) -> Replay:
-    from ...attention import load_attention
+    # The claim is about the zoo's connected patterns at depth = their hop diameter: the witness names the pattern
+    # (never code to import), a token pair and slots; the depth must be the pattern's own hop diameter.
+    from ...attention import token_graph
+    from ...conditions._draws import validated
     from ...conditions.distinguishability import TOLERANCE, replay_pair
 
-    i = w.inputs
-    sep = replay_pair(load_attention(i["mechanism"]), X=i["X"], Y=i["Y"], slots=i["slots"], depth=i["depth"],
-                      seed=w.seed or 0, draws=i["draws"])
+    inputs = WitnessInputs.of(w)
+    mechanism = inputs.text("mechanism")
+    X = read_matrix(inputs.get("X"), "witness input 'X'", limit=REPLAY_MAX_TOKENS)
+    Y = read_matrix(inputs.get("Y"), "witness input 'Y'", limit=REPLAY_MAX_TOKENS)
+    n, d = len(X), len(X[0])
+    slots = inputs.items("slots", lambda v, where: read_integer(v, where, REPLAY_MAX_TOKENS), limit=2)
+    depth, draws = inputs.integer("depth", limit=REPLAY_MAX_TOKENS), inputs.integer("draws", limit=REPLAY_MAX_DRAWS)
+    names = {ZOO[name].target: name for name in CONNECTED_PATTERNS}
+    inputs.require(mechanism in names, f"mechanism {mechanism!r} is not one of the claim's connected zoo patterns "
+                                       f"{sorted(names)}")
+    inputs.require(d <= REPLAY_MAX_WIDTH and (len(Y), len(Y[0])) == (n, d),
+                   f"X is {n} x {d} and Y is {len(Y)} x {len(Y[0])}: one shape, token width at most {REPLAY_MAX_WIDTH}")
+    inputs.require(len(slots) == 2 and all(0 <= v < n for v in slots), f"slots {slots} are not two token indices below {n}")
+    inputs.require(draws >= 1, f"draws = {draws}: at least one parameter draw")
+    seed = w.seed or 0
+    attention = validated(ZOO[names[mechanism]](), n, d, seed)
+    hop = token_graph(attention, seed=seed).hop_diameter
+    inputs.require(depth == hop, f"depth {depth} is not the pattern's hop diameter {hop} at n = {n}: the claim is about "
+                                 "depth equal to the hop diameter")
+    sep = replay_pair(attention, X=X, Y=Y, slots=slots, depth=depth, seed=seed, draws=draws)
     reproduced = sep is not None and sep <= TOLERANCE
-    return Replay(reproduced, {"max_sep": sep, "depth": i["depth"]},
-                  f"slots {i['slots']} are {'never' if reproduced else ''} separated at depth {i['depth']}")
+    return Replay(reproduced, {"max_sep": sep, "depth": depth, "hop_diameter": hop},
+                  f"slots {slots} are {'never' if reproduced else ''} separated at depth {depth}")
 
 
 LONGFORMER_ID = "CLSL25.table.longformer.statement.depth_ceil_n_over_2w"
@@ -153,7 +178,10 @@ def _longformer_replay(w: Witness) -> Replay:
     from ...attention.zoo import window
     from ...conditions._draws import validated
 
-    n, width = int(w.inputs["n"]), int(w.inputs["w"])
+    # The table row: a sliding window of width w on n tokens with 2w < n (a wider window covers every token).
+    inputs = WitnessInputs.of(w)
+    n, width = inputs.integer("n", limit=32), inputs.integer("w", limit=32)
+    inputs.require(width >= 1 and 2 * width < n, f"n = {n}, w = {width}: the table row is about 1 <= w and 2w < n")
     table, diameter = math.ceil(n / (2 * width)), _window_distance(n, width)
     measured = token_graph(validated(window(w=width), n, D, 0)).hop_diameter
     return Replay(table < diameter and measured == diameter, {"table_layers": table, "hop_diameter": diameter,

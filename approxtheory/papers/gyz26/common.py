@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from ...constructions.gate import gate_ibp
-from ...core import Claim, Provenance, Scope, Source
+from ...core import ApproxTheoryError, Claim, Provenance, Scope, Source, WitnessInputs
+from ...core.witness import read_rational
 from ...networks import MaxoutNetwork
 from ...regions import SegmentRegions
 
@@ -56,3 +57,29 @@ def first_difference(a: SegmentRegions, b: SegmentRegions) -> Fraction | None:
 def random_box_point(rng: np.random.Generator, d: int, grid: int = 64) -> list[Fraction]:
     """A dyadic point of [-1, 1]^d."""
     return [Fraction(int(v), grid) for v in rng.integers(-grid, grid + 1, size=d)]
+
+
+REPLAY_MAX_DIM = 16  # input dimension, widths and rank of a witness network
+REPLAY_MAX_DEPTH = 8
+
+
+def replay_network(inputs: WitnessInputs, key: str = "network") -> MaxoutNetwork:
+    """A witness's maxout network, validated (MaxoutNetwork.from_json) and within the replay's size limits."""
+    net = MaxoutNetwork.from_json(inputs.get(key), f"witness input {key!r}")
+    sizes = {"depth": (net.depth, REPLAY_MAX_DEPTH), "rank": (net.rank, REPLAY_MAX_DIM),
+             "input dimension": (net.input_dim, REPLAY_MAX_DIM), "largest width": (max(net.widths), REPLAY_MAX_DIM),
+             "output dimension": (net.output_dim, REPLAY_MAX_DIM)}
+    for what, (size, limit) in sizes.items():
+        if size > limit:
+            raise ApproxTheoryError(f"witness input {key!r}: the network's {what} {size} exceeds the replay limit {limit}")
+    if net.output_dim < 1:
+        raise ApproxTheoryError(f"witness input {key!r}: the readout has no outputs")
+    return net
+
+
+def replay_point_in_unit_box(inputs: WitnessInputs, key: str, net: MaxoutNetwork, read: Any = read_rational) -> list[Any]:
+    """A witness's input point: d coordinates (exact rationals by default) inside K = [-1, 1]^d, the claims' box."""
+    x = inputs.items(key, read, limit=REPLAY_MAX_DIM)
+    inputs.require(len(x) == net.input_dim, f"{key} has {len(x)} coordinates, the network takes {net.input_dim}")
+    inputs.require(all(-1 <= v <= 1 for v in x), f"{key} = {[str(v) for v in x]} lies outside the claim's box K = [-1, 1]^d")
+    return x

@@ -15,13 +15,13 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ...constructions.maxout_transformer import simulate, sizes
-from ...core import CheckContext, Outcome, Provenance, Replay, Scope, Status, Witness
+from ...core import ApproxTheoryError, CheckContext, Outcome, Provenance, Replay, Scope, Status, Witness, WitnessInputs
 from ...networks import MaxoutNetwork
 from ...networks.zigzag import ZIGZAG_GATE, zigzag_network, zigzag_value
 from ...regions import segment_regions, slice_regions, transformer_segment_regions
 from ...rigorous.steps import Steps
 from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
-from .common import claim
+from .common import claim, replay_network
 
 # Card §5: zigzag regions k^L.
 CARD_ZIGZAG = {(2, 3): 8, (3, 2): 9, (3, 3): 27, (4, 2): 16, (2, 5): 32}
@@ -67,8 +67,21 @@ def _exact_table(claim_id: str, table: dict[str, dict[str, Any]], checked: str, 
     return Outcome(Status.REFUTED, "exact", checked, {"instances": len(table)}, evidence, witness)
 
 
+MAX_REPLAY_REGIONS = 4096  # k^L of a replayed zigzag instance
+
+
+def _zigzag_instance(w: Witness) -> tuple[int, int]:
+    """(k, L) of a witness: the claims are about k >= 2, L >= 1; k^L is bounded so that a replay stays quick."""
+    inputs = WitnessInputs.of(w)
+    k, L = inputs.integer("k", limit=MAX_REPLAY_REGIONS), inputs.integer("L", limit=64)
+    inputs.require(k >= 2 and L >= 1, f"k = {k}, L = {L}: the zigzag claims are about k >= 2 and L >= 1")
+    if k**L > MAX_REPLAY_REGIONS:
+        raise ApproxTheoryError(f"k^L = {k}^{L} exceeds the replay limit of {MAX_REPLAY_REGIONS} regions")
+    return k, L
+
+
 def _replay_zigzag(w: Witness) -> Replay:
-    k, L = int(w.inputs["k"]), int(w.inputs["L"])
+    k, L = _zigzag_instance(w)
     facts = zigzag_facts(k, L)
     wrong = facts["regions"] != k**L or not all(v for key, v in facts.items() if key != "regions")
     return Replay(wrong, facts, f"the zigzag net has {facts['regions']} regions, k^L = {k**L}")
@@ -84,7 +97,7 @@ def _transformer_row(k: int, L: int) -> dict[str, Any]:
 
 
 def _replay_transformer(w: Witness) -> Replay:
-    row = _transformer_row(int(w.inputs["k"]), int(w.inputs["L"]))
+    row = _transformer_row(*_zigzag_instance(w))
     return Replay(not row.pop("holds"), row, f"the simulating transformer has {row['regions']} regions")
 
 
@@ -131,12 +144,25 @@ def _width1_confirm(e: dict[str, Any]) -> Confirmation:
     return Confirmation(count > cap, {"regions": str(count), "cap": str(cap)})
 
 
+def _width1_decode(d: dict[str, Any]) -> dict[str, Any]:
+    """A witness's network and radius, within the claim's scope: a width-1 net on R (input dimension 1, every
+    width 1), on [-R, R] with R > 0."""
+    inputs = WitnessInputs(d, WIDTH1_ID)
+    net = replay_network(inputs)
+    radius = inputs.rational("radius")
+    inputs.require(net.input_dim == 1 and set(net.widths) == {1},
+                   f"the network has input dimension {net.input_dim} and widths {list(net.widths)}; the cap is about "
+                   "width-1 networks on R")
+    inputs.require(radius > 0, f"radius = {radius}: the segment [-R, R] needs R > 0")
+    return {"network": net.to_json(), "radius": radius}
+
+
 WIDTH1_SEARCH: RatioSearch[dict[str, Any]] = RatioSearch(
     strategy=_width1_inputs(),
     ratio=lambda e: (lambda c: c[0] / c[1])(_width1_count(e)),
     confirm=_width1_confirm,
     encode=lambda e: e,
-    decode=lambda d: d,
+    decode=_width1_decode,
     label="regions / (1 + (k-1)(2^L - 1))",
 )
 WIDTH1_ID = "GYZ26.thm.maxout_regions_mpcb14.statement.width1_cap"

@@ -16,8 +16,10 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from ...constructions.maxout_transformer import beta_for_accuracy, simulate, sizes, softmax_error_bound
-from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness
+from ...constructions.gate import gate_ibp
+from ...constructions.maxout_transformer import VARIANTS, beta_for_accuracy, simulate, sizes, softmax_error_bound
+from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness, WitnessInputs
+from ...core.witness import read_real
 from ...networks import MaxoutLayer, MaxoutNetwork, relu_network
 from ...networks.arb_forward import maxout_arb, transformer_softmax_arb
 from ...networks.transformer import apply
@@ -26,7 +28,7 @@ from ...rigorous import nonnegative_on_orthant
 from ...rigorous.steps import Steps
 from ...strategies import maxout_networks
 from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
-from .common import claim, first_difference, power_of_two_gate, random_box_point
+from .common import claim, first_difference, power_of_two_gate, random_box_point, replay_network, replay_point_in_unit_box
 
 GRID = 64  # weights are multiples of 1/64: exact in float64 and in the construction
 
@@ -89,12 +91,22 @@ def _verify_exact(ctx: CheckContext) -> Outcome:
 
 
 def _exact_values(net: MaxoutNetwork, M: float, variant: str, x: list[Fraction]) -> dict[str, Any]:
-    return {"N": [str(v) for v in maxout_value(net, x)], "T_inf": [str(v) for v in transformer_value(simulate(net, M, variant), x)]}
+    """N(x) and T_inf(x) of the construction built in exact rationals (a float64 build may round s b - M)."""
+    T = simulate(net, M, variant, exact=True)
+    return {"N": [str(v) for v in maxout_value(net, x)], "T_inf": [str(v) for v in transformer_value(T, x)]}
 
 
 def _replay_exact(w: Witness) -> Replay:
-    net = MaxoutNetwork.from_json(w.inputs["network"], "witness network")
-    values = _exact_values(net, float(w.inputs["M"]), w.inputs["variant"], [Fraction(v) for v in w.inputs["x"]])
+    # The claim: with M >= M* (here: at least the rigorous IBP bound over K = [-1, 1]^d), T_inf = N on K.
+    inputs = WitnessInputs.of(w)
+    net = replay_network(inputs)
+    M = inputs.real("M")
+    variant = inputs.text("variant")
+    x = replay_point_in_unit_box(inputs, "x", net)
+    inputs.require(variant in VARIANTS, f"variant {variant!r} is not one of the construction's {VARIANTS}")
+    gate = gate_ibp(net, -1.0, 1.0).M
+    inputs.require(M >= gate, f"M = {M} is below the IBP gate {gate} over K = [-1, 1]^d: the hypothesis M >= M* is not established")
+    values = _exact_values(net, M, variant, x)
     differ = values["N"] != values["T_inf"]
     return Replay(differ, values, "T_inf(x) != N(x) exactly" if differ else "T_inf(x) == N(x) exactly at this x")
 
@@ -138,12 +150,22 @@ def _soft_confirm(e: dict[str, Any]) -> Confirmation:
                         observed={"T_beta_minus_N": worst.str(20), "bound_upper": repr(bound)})
 
 
+def _soft_decode(d: dict[str, Any]) -> dict[str, Any]:
+    """A witness's network, x in K = [-1, 1]^d and beta > 0 (the corollary's domain)."""
+    inputs = WitnessInputs(d, SOFT_ID)
+    net = replay_network(inputs)
+    x = replay_point_in_unit_box(inputs, "x", net, read_real)
+    beta = inputs.real("beta")
+    inputs.require(beta > 0, f"beta = {beta}: the corollary is about beta > 0")
+    return {"network": net.to_json(), "x": x, "beta": beta}
+
+
 SOFT_SEARCH: RatioSearch[dict[str, Any]] = RatioSearch(
     strategy=_soft_inputs(),
     ratio=_soft_ratio,
     confirm=_soft_confirm,
     encode=lambda e: {"network": e["network"], "x": [float(v).hex() for v in e["x"]], "beta": float(e["beta"]).hex()},
-    decode=lambda d: {"network": d["network"], "x": [float.fromhex(v) for v in d["x"]], "beta": float.fromhex(d["beta"])},
+    decode=_soft_decode,
     label="|T_beta - N| / bound",
     flatten=lambda e: np.array([math.log(e["beta"]), *e["x"]]),
     unflatten=lambda e, v: {**e, "beta": float(np.exp(np.clip(v[0], -5, 12))), "x": [float(np.clip(c, -1, 1)) for c in v[1:]]},
@@ -232,7 +254,7 @@ def _verify_complexity_counts(ctx: CheckContext) -> Outcome:
 
 
 def _replay_counts(w: Witness) -> Replay:
-    net = MaxoutNetwork.from_json(w.inputs["network"], "witness network")
+    net = replay_network(WitnessInputs.of(w))
     observed = {v: _size_report(net, v) for v in ("full", "lean")}
     broken = _count_violation(net) is not None or (
         net.input_dim == 2 and net.widths == (3, 2) and net.rank == 2

@@ -25,9 +25,11 @@ from ...core import (
     Scope,
     Source,
     SymbolSpec,
+    WitnessInputs,
 )
+from ...core.witness import read_real
 from ...rigorous import enclose
-from ...rigorous.steps import Steps, replay_comparison, simplifies_to_zero
+from ...rigorous.steps import Comparison, Steps, comparison_replay, simplifies_to_zero
 from ...search import (
     Confirmation,
     RatioSearch,
@@ -71,6 +73,18 @@ C_FIXTURE = {2: "0.3678794412", 3: "0.7357588823", 4: "1.1036383235", 5: "1.4715
 N2_WORST_RATIO = math.e * float(scipy.special.lambertw(1 / math.e).real)  # e W(1/e) = 0.75694510645...
 
 
+# The decisive comparisons (the claims imply them): verifiers and replays share these, so a replay
+# uses the claim's own expressions and box, never a witness file's.
+_tt, _bb, _x = sp.symbols("t b x")
+TE_MAX_BOX = Comparison("Arb box", _tt * sp.exp(-_bb * _tt), 1 / (sp.E * _bb), {"t": (0, 10), "b": (Fraction(1, 2), 4)})
+C_LINEAR_RANGE = Comparison("(n-1)/e <= ln n on [2,5]", (_x - 1) / sp.E, sp.log(_x), {"x": (2, 5)})
+C_AT_SIX = Comparison("ln 6 < 5/e", sp.log(6), 5 / sp.E, {}, strict=True)
+# x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368].
+_WIDE = {"x": (Fraction(1, 3), 368)}
+W_BELOW_LOG = Comparison("W(x) <= ln(1+x) on [1/3, 368]", sp.LambertW(_x), sp.log(1 + _x), _WIDE)
+W_BELOW_X = Comparison("W(x) <= x on [1/3, 368]", sp.LambertW(_x), _x, _WIDE)
+
+
 def _claim(name: str, statement: str, verify: Any, **kw: Any) -> Claim:
     return Claim(
         id=f"{CARD}.statement.{name}",
@@ -95,9 +109,7 @@ def _verify_te_max(ctx: CheckContext) -> Outcome:
     steps.zero("value at the critical point", f.subs(t, 1 / b) - 1 / (sp.E * b), "f(1/beta) == 1/(e beta)")
     steps.symbolic("maximum, not minimum", "f''(1/beta) < 0", bool(sp.simplify(sp.diff(f, t, 2).subs(t, 1 / b)).is_negative))
     steps.symbolic("ends", "f(0) = 0 and f -> 0 as t -> oo", f.subs(t, 0) == 0 and sp.limit(f, t, sp.oo) == 0)
-    tt, bb = sp.symbols("t b")
-    steps.compare("Arb box", tt * sp.exp(-bb * tt), 1 / (sp.E * bb), {"t": (0, 10), "b": (Fraction(1, 2), 4)}, cells,
-                  decisive=True)
+    TE_MAX_BOX.check(steps, cells)
     return steps.outcome(
         "sup_{t>=0} t e^{-beta t} = 1/(e beta): SymPy (critical point, second derivative, ends) for all beta > 0; "
         "Arb subdivision of t e^{-b t} <= 1/(e b) on t in [0,10], b in [1/2,4] as an independent check",
@@ -108,10 +120,10 @@ def _verify_te_max(ctx: CheckContext) -> Outcome:
 def _verify_c_closed_form(ctx: CheckContext) -> Outcome:
     # c(n) = min(ln n, (n-1)/e) is (n-1)/e for 2 <= n <= 5 and ln n for n >= 6 (card §3).
     cells = ctx.budget_or(4000)
-    x, s = sp.Symbol("x"), sp.Symbol("s")
+    s = sp.Symbol("s")
     steps = Steps()
-    steps.compare("(n-1)/e <= ln n on [2,5]", (x - 1) / sp.E, sp.log(x), {"x": (2, 5)}, cells, decisive=True)
-    steps.compare("ln 6 < 5/e", sp.log(6), 5 / sp.E, {}, cells, strict=True, decisive=True)
+    C_LINEAR_RANGE.check(steps, cells)
+    C_AT_SIX.check(steps, cells)
     # d/dn ((n-1)/e - ln n) = 1/e - 1/n; with s = 1/n in (0, 1/6] it is positive, so the
     # difference keeps growing beyond n = 6: an unbounded range reduced to a box.
     steps.compare("derivative 1/e - 1/n > 0 for n >= 6", s, 1 / sp.E, {"s": (0, Fraction(1, 6))}, cells, strict=True)
@@ -149,11 +161,9 @@ def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
                    simplifies_to_zero(wv * sp.exp(wv) - wv - wv * (sp.exp(wv) - 1)) and bool(sp.exp(wv).is_positive))
     steps.symbolic("hence W((n-1)/e) <= c(n), every n >= 1", "ln(1 + (n-1)/e) <= ln n as n - 1 - (n-1)/e = (n-1)(1 - 1/e) >= 0",
                    bool((k * (1 - sp.exp(-1))).is_nonnegative))
-    x = sp.Symbol("x")
     # x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368]: an Arb check of the same.
-    wide = {"x": (Fraction(1, 3), 368)}
-    steps.compare("W(x) <= ln(1+x) on [1/3, 368]", sp.LambertW(x), sp.log(1 + x), wide, cells, decisive=True)
-    steps.compare("W(x) <= x on [1/3, 368]", sp.LambertW(x), x, wide, cells, decisive=True)
+    W_BELOW_LOG.check(steps, cells)
+    W_BELOW_X.check(steps, cells)
     for k, text in SHARP_FIXTURE.items():
         steps.digits(f"card fixture W({k - 1}/e)", enclose(SHARP.expr, {"n": k, "beta": 1}), text, rounded=True)
     return steps.outcome(
@@ -175,6 +185,19 @@ def _pad(x: GapInput) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return z, mask, np.array([x.beta])
 
 
+REPLAY_MAX_TOKENS = 64
+
+
+def _gap_decode(d: dict[str, Any]) -> GapInput:
+    """A witness's scores z (n >= 2 finite numbers) and beta > 0: the lemma's domain."""
+    inputs = WitnessInputs(d, CARD)
+    z = inputs.items("z", read_real, limit=REPLAY_MAX_TOKENS)
+    beta = inputs.real("beta")
+    inputs.require(len(z) >= 2, f"z has {len(z)} entries; the lemma is about n >= 2 tokens")
+    inputs.require(beta > 0, f"beta = {beta}: the lemma is about beta > 0")
+    return GapInput(tuple(z), beta)
+
+
 def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
     def ratio(x: GapInput) -> float:
         gap = float(softmax_gap(*_pad(x))[0])
@@ -193,7 +216,7 @@ def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
         ratio=ratio,
         confirm=confirm,
         encode=lambda x: {"z": [float(v).hex() for v in x.z], "beta": float(x.beta).hex()},
-        decode=lambda d: GapInput(tuple(float.fromhex(v) for v in d["z"]), float.fromhex(d["beta"])),
+        decode=_gap_decode,
         label=f"gap*beta/{bound.id}",
         # Polish in (log beta, z): the number of tokens stays fixed, every score moves freely.
         flatten=lambda x: np.array([math.log(x.beta), *x.z]),
@@ -235,11 +258,13 @@ def _searched(name: str, statement: str, bound: Bound, c_float: Any, fixture: di
 def claims() -> list[Claim]:
     return [
         _claim("te_max", "sup_{t>=0} t e^{-beta t} = 1/(e beta) for every beta > 0", _verify_te_max,
-               replay=replay_comparison, default_budget=20000, budget_unit="cells"),
+               replay=comparison_replay(TE_MAX_BOX), default_budget=20000, budget_unit="cells"),
         _claim("c_closed_form", "min(ln n, (n-1)/e) = (n-1)/e for 2 <= n <= 5 and ln n for n >= 6", _verify_c_closed_form,
-               replay=replay_comparison, bounds=(ELEMENTARY,), default_budget=4000, budget_unit="cells"),
+               replay=comparison_replay(C_LINEAR_RANGE, C_AT_SIX), bounds=(ELEMENTARY,), default_budget=4000,
+               budget_unit="cells"),
         _claim("sharp_equal_gaps", "with equal gaps, sup beta*(max z - <softmax(beta z), z>) = W((n-1)/e) <= c(n)",
-               _verify_sharp_equal_gaps, replay=replay_comparison, bounds=(SHARP,), default_budget=4000, budget_unit="cells"),
+               _verify_sharp_equal_gaps, replay=comparison_replay(W_BELOW_LOG, W_BELOW_X), bounds=(SHARP,),
+               default_budget=4000, budget_unit="cells"),
         _searched("gap_bound", "max z - <softmax(beta z), z> <= min(ln n, (n-1)/e)/beta", ELEMENTARY, _c_elementary,
                   {"n2_worst_ratio_closed_form": N2_WORST_RATIO}),
         _searched("sharp_gap_bound", "max z - <softmax(beta z), z> <= W((n-1)/e)/beta (sharp)", SHARP, _c_sharp,

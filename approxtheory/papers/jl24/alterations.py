@@ -17,12 +17,13 @@ import numpy as np
 import sympy as sp
 
 from ...constructions.pod_attention import single_layer
-from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness
+from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness, WitnessInputs
 from ...numerics import x64
 from ...pod import rnn
 from ...pod.domain import Domain
 from ...pod.spectrum import pod_spectrum
 from ...rigorous.steps import Steps
+from ...core.witness import read_integer, read_rational
 from .common import claim, replay_result
 
 HORIZON = 10
@@ -86,7 +87,12 @@ def _verify_prop63_complexity(ctx: CheckContext) -> Outcome:
 
 
 def _replay_prop63_complexity(w: Witness) -> Replay:
-    obs = _prop63_complexity(Fraction(w.inputs["c"]), Fraction(w.inputs["gamma"]))
+    # Hypotheses: rho(t) = c e^(-t/gamma) with gamma > 0 and c != 0 (card JL24.fix.rnn_exp), |rho(s)| <= e^(-s/gamma).
+    inputs = WitnessInputs.of(w)
+    c, gamma = inputs.rational("c"), inputs.rational("gamma")
+    inputs.require(gamma > 0, f"gamma = {gamma}: the proposition is about gamma > 0")
+    inputs.require(c != 0 and abs(c) <= 1, f"c = {c}: the envelope |rho(s)| <= e^(-s/gamma) needs 0 < |c| <= 1")
+    obs = _prop63_complexity(c, gamma)
     return replay_result(obs["violates"], obs, "C_RNN exceeds gamma", "C_RNN <= gamma here")
 
 
@@ -116,9 +122,18 @@ def _verify_prop63_identity(ctx: CheckContext) -> Outcome:
     return Outcome(Status.REFUTED, "exact", checked, {"horizon": HORIZON}, obs, witness)
 
 
+REPLAY_MAX_HORIZON = 64
+
+
 def _replay_prop63_identity(w: Witness) -> Replay:
-    horizon = int(w.inputs["horizon"])
-    obs = _identity_check([Fraction(1, 2**s) for s in range(horizon + 4)], [Fraction(v) for v in w.inputs["theta"]], horizon)
+    # The claim's kernel is rho(s) = 2^-s; the witness names the filter theta (||theta||_1 <= 1) and the horizon.
+    inputs = WitnessInputs.of(w)
+    horizon = inputs.integer("horizon", limit=REPLAY_MAX_HORIZON)
+    theta = inputs.items("theta", read_rational, limit=REPLAY_MAX_HORIZON)
+    inputs.optional_equal("kernel", "2^-s", "kernel")
+    inputs.require(horizon >= 1, f"horizon = {horizon}: at least one output")
+    inputs.require(sum(abs(v) for v in theta) <= 1, f"||theta||_1 = {sum(abs(v) for v in theta)} > 1: outside the proposition")
+    obs = _identity_check([Fraction(1, 2**s) for s in range(horizon + 4)], theta, horizon)
     return replay_result(obs["differs"], obs, "the printed kernel identity misses terms of H~", "the identity holds here")
 
 
@@ -185,7 +200,14 @@ def _verify_prop61(ctx: CheckContext) -> Outcome:
 
 
 def _replay_prop61(w: Witness) -> Replay:
-    obs = _ordering_check([Fraction(k) for k in w.inputs["kernel"]], list(w.inputs["perm"]))
+    # H in C_RNN is a causal convolution with a kernel on HORIZON steps; p is a permutation with p(t') > t' somewhere.
+    inputs = WitnessInputs.of(w)
+    kernel = inputs.items("kernel", read_rational, limit=HORIZON)
+    perm = inputs.items("perm", lambda v, where: read_integer(v, where, HORIZON), limit=HORIZON)
+    inputs.require(len(kernel) == HORIZON, f"the kernel has {len(kernel)} entries; the claim's matrices have {HORIZON} steps")
+    inputs.require(sorted(perm) == list(range(HORIZON)), f"perm {perm} is not a permutation of 0..{HORIZON - 1}")
+    inputs.require(perm != list(range(HORIZON)), "perm is the identity: the proposition needs p(t') > t' for some t'")
+    obs = _ordering_check(kernel, perm)
     return replay_result(obs["altered_is_causal_convolution"], obs, "the altered target is a causal convolution (in C_RNN)",
                          "the altered target is not a causal convolution")
 

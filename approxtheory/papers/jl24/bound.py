@@ -13,7 +13,7 @@ import sympy as sp
 
 from ...core import Bound, CheckContext, Outcome, Scope, SymbolSpec
 from ...rigorous import enclose
-from ...rigorous.steps import Steps, replay_comparison
+from ...rigorous.steps import Comparison, Steps, comparison_replay
 from .common import claim
 
 TAU = SymbolSpec("tau", "sequence length", lo=1, integer=True)
@@ -69,6 +69,20 @@ def _exact(point: dict) -> dict:
     return {k: Fraction(str(v)) for k, v in point.items()}
 
 
+def _minimiser_comparison(i: int, point: dict) -> Comparison:
+    """Decisive: E_star <= E(m_h) for m_h in [1, 256] at canonical point i (the minimiser claim implies it)."""
+    fixed = {k: v for k, v in _exact(point).items() if k != "m_h"}
+    sub = {spec.symbol: fixed[spec.name] for spec in SPECS if spec.name in fixed}
+    return Comparison(f"Arb E_star <= E(m_h) on [1, 256], point {i}", E_STAR_EXPR.subs(sub), E_EXPR.subs(sub), {"m_h": (1, 256)})
+
+
+MINIMISER_COMPARISONS = tuple(_minimiser_comparison(i, point) for i, point in enumerate(_points))
+# Decisive for monotonicity in m_FF: E(m_FF = 10^6) <= E(m_FF = 10^4) for every tau in [1, 64], m_h in [1, 64].
+_MONOTONE_SUB = {c0: 3, c1: 1, c2: 10, alpha: sp.Rational(3, 2), beta: sp.Rational(1, 2)}
+MONOTONE_COMPARISON = Comparison("Arb: E(m_FF=1e6) <= E(m_FF=1e4) on a box", E_EXPR.subs(_MONOTONE_SUB).subs(m_ff, 10**6),
+                                 E_EXPR.subs(_MONOTONE_SUB).subs(m_ff, 10**4), {"tau": (1, 64), "m_h": (1, 64)})
+
+
 def _verify_minimiser(ctx: CheckContext) -> Outcome:
     cells = ctx.budget_or(3000)
     s = Steps()
@@ -99,9 +113,7 @@ def _verify_minimiser(ctx: CheckContext) -> Outcome:
         at_star = E_EXPR.subs(m_h, M_STAR_EXPR)
         diff = enclose(at_star - E_STAR_EXPR, fixed)
         s.cross_check("arb", f"Arb E(m_h*) - E_star contains 0 at point {i}", f"enclosure {diff.str(5)}", bool(diff.contains(0)))
-        sub = {spec.symbol: fixed[spec.name] for spec in SPECS if spec.name in fixed}
-        s.compare(f"Arb E_star <= E(m_h) on [1, 256], point {i}", E_STAR_EXPR.subs(sub), E_EXPR.subs(sub),
-                  {"m_h": (1, 256)}, cells, decisive=True)
+        MINIMISER_COMPARISONS[i].check(s, cells)
     return s.outcome(
         "m_h* is the unique critical point and global minimiser of E over real m_h > 0, E(m_h*) = E_star and "
         "E_star ~ m_FF^(-beta (2 alpha - 1)/(2 alpha + beta)) (SymPy, alpha = 1/2 + a, a > 0); Arb: E_star <= E(m_h) "
@@ -141,11 +153,7 @@ def _verify_monotone(ctx: CheckContext) -> Outcome:
         d = sp.diff(_E, sym)
         ok = d.is_positive if sign > 0 else d.is_negative
         s.symbolic(f"dE/d{sym} {'> 0' if sign > 0 else '< 0'}", str(sp.factor(d)), bool(ok))
-    # Arb spot check on a box: E(m_FF = 10^4) >= E(m_FF = 10^6) for every tau in [1, 64], m_h in [1, 64].
-    point = {"C0": 3, "C1": 1, "C2": 10, "alpha": Fraction(3, 2), "beta": Fraction(1, 2)}
-    sub = {spec.symbol: point[spec.name] for spec in SPECS if spec.name in point}
-    s.compare("Arb: E(m_FF=1e6) <= E(m_FF=1e4) on a box", E_EXPR.subs(sub).subs(m_ff, 10**6),
-              E_EXPR.subs(sub).subs(m_ff, 10**4), {"tau": (1, 64), "m_h": (1, 64)}, cells, decisive=True)
+    MONOTONE_COMPARISON.check(s, cells)
     return s.outcome("E increases in tau, C0, C1, C2 and decreases in m_FF (signs of the partial derivatives, SymPy); "
                      "Arb check of the m_FF direction on tau, m_h in [1, 64]", {"cells": cells})
 
@@ -156,7 +164,7 @@ def claims() -> list:
               "m_h* = ((2 alpha-1) C1 m_FF^beta / ((beta+1) C2))^(1/(2 alpha+beta)) is the unique minimiser of E over "
               "m_h > 0, E(m_h*) = tau^2 C0 C1 (2 alpha+beta)/(beta+1) m_h*^(1-2 alpha) ~ m_FF^(-beta(2 alpha-1)/(2 alpha+beta))",
               _verify_minimiser, location="card §4 JL24.cor.opt_mh (derived from Thm 4.2)", provenance="reconstructed",
-              bounds=(THM42, OPTIMISED), replay=replay_comparison, default_budget=3000, budget_unit="cells"),
+              bounds=(THM42, OPTIMISED), replay=comparison_replay(*MINIMISER_COMPARISONS), default_budget=3000, budget_unit="cells"),
         claim("JL24.cor.vanish", Scope.STATEMENT, "condition",
               "the bound E tends to 0 iff m_h -> oo and m_FF^beta / m_h^(beta+1) -> oo",
               _verify_vanish, location="card §4 JL24.cor.vanish (Sec. 4 remark after Thm 4.2)", bounds=(THM42,),
@@ -164,5 +172,5 @@ def claims() -> list:
         claim("JL24.thm4.2", Scope.STATEMENT, "monotone",
               "E is increasing in tau, C0, C1, C2 and decreasing in m_FF", _verify_monotone,
               location="card §4 JL24.cor.opt_mh, last item", provenance="reconstructed", bounds=(THM42,),
-              replay=replay_comparison, default_budget=3000, budget_unit="cells"),
+              replay=comparison_replay(MONOTONE_COMPARISON), default_budget=3000, budget_unit="cells"),
     ]

@@ -20,7 +20,7 @@ from ...constructions.pod_attention import (
     monte_carlo_errors,
     quadrature_errors,
 )
-from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness
+from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness, WitnessInputs
 from ...pod import complexity, targets
 from .common import claim, replay_result
 
@@ -140,8 +140,25 @@ def _verify_attains(ctx: CheckContext) -> Outcome:
     return Outcome(status, "quadrature", checked, budget, evidence)
 
 
+REPLAY_MAX_PANELS = 32
+
+
+def _replay_setting(inputs: WitnessInputs) -> tuple[float, int, int]:
+    """alpha, tau, panels of a witness: r = oo sine targets need alpha > 1 to be in the theorem's class (card E1,
+    JL24.E1 claim); the replay recomputes the tau <= 2 tensor quadrature with at most REPLAY_MAX_PANELS panels."""
+    alpha = inputs.rational("alpha")
+    tau, panels = inputs.integer("tau", limit=2), inputs.integer("panels", limit=REPLAY_MAX_PANELS)
+    inputs.require(alpha > 1, f"alpha = {alpha}: for r = oo the sine target is in the theorem's class only for alpha > 1")
+    inputs.require(tau >= 1 and panels >= 1, f"tau = {tau}, panels = {panels}: both must be positive")
+    return float(alpha), tau, panels
+
+
 def _replay_attains(w: Witness) -> Replay:
-    obs = _bound_check(float(w.inputs["alpha"]), int(w.inputs["tau"]), int(w.inputs["m_h"]), int(w.inputs["panels"]))
+    inputs = WitnessInputs.of(w)
+    alpha, tau, panels = _replay_setting(inputs)
+    m_h = inputs.integer("m_h", limit=M_MAX)
+    inputs.require(m_h >= 1, f"m_h = {m_h}: the query/key dimension is at least 1")
+    obs = _bound_check(alpha, tau, m_h, panels)
     return replay_result(bool(obs["violates"]), obs, "the construction's error exceeds the stated bound beyond the "
                          "quadrature difference", "no violation beyond the quadrature difference at this point")
 
@@ -186,7 +203,7 @@ def _verify_rate(ctx: CheckContext) -> Outcome:
 
 
 def _replay_rate(w: Witness) -> Replay:
-    obs = _rate_check(float(w.inputs["alpha"]), int(w.inputs["tau"]), int(w.inputs["panels"]))
+    obs = _rate_check(*_replay_setting(WitnessInputs.of(w)))
     return replay_result(bool(obs["slower_than_stated"]), obs, "the fitted exponent's interval lies below 2 alpha - 1",
                          "the interval reaches the stated exponent")
 

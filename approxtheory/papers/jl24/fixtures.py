@@ -5,13 +5,14 @@ infinite-rank targets of the experiment E1 lie in the theorem's class at all.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import flint
 import numpy as np
 import sympy as sp
 
-from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness
+from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness, WitnessInputs
 from ...pod import complexity, targets
 from ...pod.spectrum import pod_spectrum
 from ...rigorous import enclose
@@ -211,8 +212,16 @@ def _verify_e1(ctx: CheckContext) -> Outcome:
     return Outcome(Status.REFUTED, "symbolic", checked, budget, evidence, witness)
 
 
+E1_ALPHAS = (Fraction(11, 20), Fraction(1))  # the experiment's r = oo targets (App. B.2)
+
+
 def _replay_e1(w: Witness) -> Replay:
-    obs = _e1_check(sp.Rational(w.inputs["alpha"]))
+    inputs = WitnessInputs.of(w)
+    alpha = inputs.rational("alpha")
+    at = {key: inputs.rational(key) for key in ("u", "v") if key in inputs.values}
+    inputs.require(alpha in E1_ALPHAS, f"alpha = {alpha}: the claim is about E1's targets, alpha in {{11/20, 1}}")
+    inputs.require(all(v == Fraction(1, 4) for v in at.values()), "the replay evaluates rho at (u, v) = (1/4, 1/4) only")
+    obs = _e1_check(sp.Rational(alpha.numerator, alpha.denominator))
     return replay_result(obs["diverges"], obs, "the diagonal series diverges: rho is unbounded at (1/4, 1/4)",
                          "the series did not diverge at this alpha")
 

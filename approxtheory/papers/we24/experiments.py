@@ -17,7 +17,8 @@ import mpmath
 import numpy as np
 
 from ...constructions.memory_heads import DPFLayer
-from ...core import CheckContext, Claim, Outcome, Replay, Scope, Status, Witness
+from ...core import CheckContext, Claim, Outcome, Replay, Scope, Status, Witness, WitnessInputs
+from ...core.witness import read_real
 from ...memory import kernels
 from ...memory.gradient import RateBox
 from ...memory.least_squares import l2_curve
@@ -59,11 +60,11 @@ def _lin_capacity_fit() -> Fit:
     return _curve(kernels.power(0.5), "lin", [1, 2, 4, 8], RateBox(1e-4, 20.0), first=0)[-1]
 
 
-def _loss_mp(rates: list[str], alphas: list[str], first: int) -> mpmath.mpf:
+def _loss_mp(rates: list[float], alphas: list[float], first: int) -> mpmath.mpf:
     """sum_{s=first}^{N} (rho(s) - phi(s))^2 at 50 digits, softmax weights built from scratch (no library code)."""
     with mpmath.workdps(50):
-        p = [mpmath.mpf(float.fromhex(r)) for r in rates]
-        a = [mpmath.mpf(float.fromhex(v)) for v in alphas]
+        p = [mpmath.mpf(r) for r in rates]
+        a = [mpmath.mpf(v) for v in alphas]
         z = [mpmath.fsum(mpmath.exp(-pk * j) for j in range(N + 1)) for pk in p]
         total = mpmath.mpf(0)
         for s in range(first, N + 1):
@@ -73,19 +74,29 @@ def _loss_mp(rates: list[str], alphas: list[str], first: int) -> mpmath.mpf:
         return total
 
 
+_READING = {"first_offset": 0, "window_tokens": N + 1, "kernel": "t^-0.5 for t >= 1, rho(0) := 0"}
+
+
 def _replay_lin_capacity(witness: Witness) -> Replay:
-    loss = _loss_mp(witness.inputs["rates"], witness.inputs["alpha"], int(witness.inputs["first_offset"]))
-    reproduced = len(witness.inputs["rates"]) <= 64 and loss < mpmath.mpf("0.19")
-    return Replay(reproduced, {"heads": len(witness.inputs["rates"]), "squared_loss_50_digits": mpmath.nstr(loss, 12),
+    # The claim fixes the reading (all 1000 offsets, rho(0) := 0); the witness supplies a layer of at most 64 heads.
+    inputs = WitnessInputs.of(witness)
+    rates = inputs.items("rates", read_real, limit=64)
+    alpha = inputs.items("alpha", read_real, limit=64)
+    for key, value in _READING.items():
+        inputs.optional_equal(key, value, "reading")
+    inputs.require(len(alpha) == len(rates), f"{len(rates)} rates but {len(alpha)} value weights: one of each per head")
+    inputs.require(all(r >= 0 for r in rates), f"rates {rates}: lin-RPE rates p_h lie in R_+ (card WE24 setting)")
+    loss = _loss_mp(rates, alpha, _READING["first_offset"])
+    reproduced = loss < mpmath.mpf("0.19")
+    return Replay(reproduced, {"heads": len(rates), "squared_loss_50_digits": mpmath.nstr(loss, 12),
                                "reported_loss_at_64_heads": 0.19},
                   "fewer than 64 lin heads reach a loss below the reported 0.19" if reproduced else "no contradiction")
 
 
 def _verify_lin_capacity(ctx: CheckContext) -> Outcome:
     best = _lin_capacity_fit()
-    inputs = {"rates": [float(r).hex() for r in best.rates], "alpha": [float(a).hex() for a in best.alpha],
-              "first_offset": 0, "window_tokens": N + 1, "kernel": "t^-0.5 for t >= 1, rho(0) := 0"}
-    loss = _loss_mp(inputs["rates"], inputs["alpha"], 0)
+    inputs = {"rates": [float(r).hex() for r in best.rates], "alpha": [float(a).hex() for a in best.alpha], **_READING}
+    loss = _loss_mp(best.rates, best.alpha, 0)
     # a second method: the layer run as attention on Rademacher windows (the loss is an expectation over them)
     rng = np.random.default_rng(ctx.seed)
     layer = DPFLayer.from_fits([best], N)

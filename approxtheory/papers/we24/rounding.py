@@ -12,7 +12,7 @@ import math
 import flint
 from hypothesis import strategies as st
 
-from ...core import CheckContext, Claim, Outcome, Scope
+from ...core import ApproxTheoryError, CheckContext, Claim, Outcome, Scope, WitnessInputs
 from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
 from .common import claim
 
@@ -49,13 +49,26 @@ def confirm_rounding(z: float, prec: int = 256) -> Confirmation:
         flint.ctx.prec = old
 
 
+REPLAY_Z_MAX = 150.0  # e^150 < 2^217: [e^z] is still decidable at 256 bits; far beyond, Arb would build huge integers
+
+
+def _decode(d: dict) -> float:
+    """A witness's z: the proposition is about z >= 1; replays are bounded by REPLAY_Z_MAX."""
+    inputs = WitnessInputs(d, CLAIM_ID)
+    z = inputs.real("z")
+    inputs.require(z >= 1, f"z = {z}: the proposition is about z >= 1")
+    if z > REPLAY_Z_MAX:
+        raise ApproxTheoryError(f"witness input 'z' = {z} exceeds the replay limit {REPLAY_Z_MAX:g}")
+    return z
+
+
 def rounding_search() -> RatioSearch[float]:
     return RatioSearch(
         strategy=st.floats(1.0, Z_MAX, allow_nan=False, allow_infinity=False),
         ratio=rounding_ratio,
         confirm=confirm_rounding,
         encode=lambda z: {"z": float(z).hex()},
-        decode=lambda d: float.fromhex(d["z"]),
+        decode=_decode,
         label="|log[e^z] - z| * 2 min(e^z, [e^z])",
         tolerance=1e-6,  # log of a 1e13-sized integer minus z cancels to ~1e-15 absolute
         flatten=lambda z: [z],
