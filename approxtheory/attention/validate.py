@@ -22,6 +22,7 @@ import numpy as np
 from ..core import ApproxTheoryError
 from ..numerics import TraceCounter, compiled, x64
 from .frames import describe_exception, describe_frame, user_frame
+from .adapters.residual import WithoutResidual, returns_input
 from .loader import check_attention
 from .protocol import FAMILIES, Attention, Kernel, Metadata, Params, metadata
 
@@ -105,8 +106,11 @@ def validate(attention: Any, n: int, d: int, seed: int = 0) -> ValidatedAttentio
         warnings.append("d = 1: it is unknown whether CLSL25 assumes d >= 2 (card §2)")
     if out.dtype != jnp.float64:
         warnings.append(f"apply returns {out.dtype}, not float64: separations near 1e-8 are below its rounding (card §6)")
+    if meta.zero_params is None and returns_input(zero_output, np.asarray(X)):
+        return validate(WithoutResidual(attention), n, d, seed)
     zero, note = _zero_params(meta, jax.tree_util.tree_map(np.asarray, zero_candidate), zero_output)
     warnings += [note] if note else []
+    warnings += list(getattr(attention, "notes", ()))
     return ValidatedAttention(
         attention=attention,
         meta=meta,
@@ -178,6 +182,8 @@ def _checked_metadata(attention: Attention) -> Metadata:
 def _call_init(attention: Attention, key: jax.Array, n: int, d: int) -> Params:
     try:
         params = attention.init(key, n, d)
+    except ApproxTheoryError:
+        raise
     except Exception as exc:
         raise ApproxTheoryError(
             f"init raised {describe_exception(exc)}",
@@ -246,6 +252,8 @@ def _trace(attention: Attention, params: Params, X: jax.Array, n: int, d: int) -
             f"{fix}; the checker batches draws with jax.vmap/jax.jit and audits the traced primitives, so apply "
             "must be written in jax.numpy",
         ) from None
+    except ApproxTheoryError:
+        raise
     except Exception as exc:
         raise ApproxTheoryError(
             f"apply raised {describe_exception(exc)}",
