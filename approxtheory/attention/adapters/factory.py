@@ -46,11 +46,11 @@ class FactoryBackend(Backend):
         self.resolve = resolve
         self.wanted = set(inspect.signature(make).parameters) & set(FACTORY_ARGUMENTS)
         self._reference: Backend | None = None
-        self.library = f"factory {name}(d)"
+        self.library = "factory"
 
     def prepare(self, n: int, d: int) -> None:
         self._reference = self._inner(jax.random.key(0), n, d)
-        self.library = f"{self._reference.library} factory {self.name}(d)"
+        self.library = f"{self._reference.library} factory"
 
     @property
     def call(self) -> Callable[..., Any]:

@@ -1,9 +1,11 @@
 """A plain attention function ``attn(q, k, v)``: the toolkit supplies the projections W_Q, W_K, W_V, W_O.
 
 The block is ``attn(X W_Q, X W_K, X W_V) W_O``, with each W a (d, d) parameter drawn N(0, 1/d) in
-the working dtype (float32 unless the ``dtype`` option says float64). q, k and v are passed as
-(n, d), or with the batch and head axes such functions often expect ((1, n, d), (n, 1, d) as in
-``jax.nn.dot_product_attention``, or (1, n, 1, d)), whichever the function accepts first.
+the working dtype (float32 unless the ``dtype`` option says float64). q, k and v are (n, d), one
+token per row, or (1, n, d) when the function rejects unbatched input. Other layouts are not
+guessed, since shapes alone cannot tell them apart (``jax.nn.dot_product_attention`` accepts an
+(n, d) array as n heads of one token): such a function reshapes itself, e.g.
+``jax.nn.dot_product_attention(q[:, None], k[:, None], v[:, None])[:, 0]``.
 """
 
 from __future__ import annotations
@@ -16,14 +18,9 @@ import jax
 import jax.numpy as jnp
 
 from ..protocol import Params
-from .base import MODULE_LAYOUTS, Backend, Built, Layout
+from .base import Backend, Built
 
 PROJECTIONS = ("W_Q", "W_K", "W_V", "W_O")
-FUNCTION_LAYOUTS: tuple[Layout, ...] = (
-    *MODULE_LAYOUTS,
-    Layout("with a head axis (n, 1, d)", lambda n, d: (n, 1, d)),
-    Layout("with batch and head axes (1, n, 1, d)", lambda n, d: (1, n, 1, d)),
-)
 
 
 def takes_qkv(obj: Any) -> bool:
@@ -39,7 +36,6 @@ def takes_qkv(obj: Any) -> bool:
 
 class FunctionBackend(Backend):
     library = "attn(q, k, v) function"
-    layouts = FUNCTION_LAYOUTS
     can_init = True
 
     def __init__(self, fn: Callable[..., Any], name: str) -> None:
