@@ -7,6 +7,10 @@ code JAX cannot trace. The message names the construct and the user's line, and 
 Non-finite outputs are counted per parameter draw (CLSL25 §6 numerics: skipped, never
 failures); only an attention whose every draw is non-finite is rejected. Only ``init`` runs
 eagerly; ``apply`` is traced once and then evaluated jitted, never op by op.
+
+A library module is adapted first (``approxtheory.attention.adapters``); an attention whose apply
+returns ``X`` exactly at all-zero parameters includes its own residual and is validated with it
+stripped. The notes an attention carries (how an adapter called it) become warnings.
 """
 
 from __future__ import annotations

@@ -142,13 +142,13 @@ def test_real_module_gets_the_theorys_verdict(name: str, dtype: str) -> None:
 
 
 class _Scaled(nn.Module):
-    """Softmax attention whose output is multiplied by a tiny constant: the same dependency graph."""
+    """Softmax attention (float64) whose output is multiplied by a constant: the same dependency graph."""
 
     scale: float
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        return self.scale * nn.MultiHeadDotProductAttention(num_heads=2)(x)
+        return self.scale * nn.MultiHeadDotProductAttention(num_heads=2, param_dtype=jnp.float64, dtype=jnp.float64)(x)
 
 
 @pytest.mark.parametrize("scale", [1e-12, 1e12])
