@@ -4,8 +4,8 @@ A backend knows two things about its library: how to build the module's paramete
 input (``build``) and how to call the module on self-attention input (``forward``). ``Adapted`` adds
 what is the same for every library: it finds the input layout the module accepts (unbatched
 ``(n, d)`` first, else with a batch axis), runs the module in its own precision (float32 unless the
-module or the options say float64; the toolkit's float64 mode is switched off around library code so
-that library defaults stay what the user's program gets), passes the call keywords, and draws
+parameters or the options say float64; the toolkit's float64 mode is switched off around library
+code so that library defaults stay what the user's program gets), passes the call keywords, and draws
 parameters by the chosen law. The result satisfies ``init(key, n, d)`` / ``apply(params, X)`` of
 approxtheory/attention/protocol.py.
 """
@@ -58,6 +58,10 @@ class Backend(ABC):
     name: str = ""
     layouts: tuple[Layout, ...] = MODULE_LAYOUTS
     can_init: bool = True  # False when parameters cannot be re-drawn from a key (a constructed instance)
+    # True when building in JAX's float64 mode gives the parameter dtypes the user's program gets (dtypes are
+    # explicit, as in flax.linen's param_dtype), so a module asking for float64 parameters gets them. False for
+    # code whose defaults follow the mode (equinox's default_floating_dtype): it is built in float32 mode.
+    explicit_dtypes: bool = True
 
     @abstractmethod
     def build(self, key: jax.Array, x: jax.Array, kwargs: dict[str, Any]) -> Built:
@@ -78,10 +82,6 @@ class Backend(ABC):
     def declared_width(self) -> int | None:
         """The token width a constructed module is fixed to, if it says so."""
         return None
-
-    def declared_float64(self) -> bool:
-        """Whether the module asks to compute in float64 (its parameter dtype or its arrays)."""
-        return False
 
 
 def self_args(call: Callable[..., Any], x: jax.Array) -> tuple[jax.Array, ...]:
@@ -192,29 +192,33 @@ class Adapted:
                 f"at d = {d}",
                 f"run at d = {width} (--d {width}), or target a factory make(d, ...) that builds the module for any d",
             )
-        wide = self.options.dtype == "float64" or self.backend.declared_float64()
-        example_dtype = self.options.dtype or ("float64" if wide else "float32")
+        asked = self.options.dtype == "float64"
+        example_dtype = self.options.dtype or "float32"
         failures = []
-        with jax.enable_x64(wide):
+        with jax.enable_x64(asked or self.backend.explicit_dtypes):
             self.backend.prepare(n, d)
             kwargs = self.options.kwargs_at(n, self.backend.call)
-            for layout in self.backend.layouts:
-                x = jnp.zeros(layout.shape(n, d), example_dtype)
-                try:
+        for layout in self.backend.layouts:
+            x = jnp.zeros(layout.shape(n, d), example_dtype)
+            try:
+                with jax.enable_x64(asked or self.backend.explicit_dtypes):
                     built = self.backend.build(jax.random.key(PROBE_KEY_SEED), x, kwargs)
-                    dtype = jnp.dtype(self.options.dtype) if self.options.dtype else floating_dtype(built.params, x.dtype)
+                # The module's own precision: float64 when asked for or when its parameters are float64.
+                dtype = jnp.dtype(self.options.dtype) if asked else floating_dtype(built.params, example_dtype)
+                wide = asked or dtype == jnp.float64
+                with jax.enable_x64(wide):
                     out = jax.eval_shape(lambda p, v, b=built: self.backend.forward(b.structure, p, v, kwargs),
-                                         built.params, x.astype(dtype))
-                except ApproxTheoryError:
-                    raise
-                except Exception as exc:
-                    failures.append(f"{layout.name} raised {describe_exception(exc)}")
-                    continue
-                shape = getattr(out, "shape", None)
-                if isinstance(out, jax.ShapeDtypeStruct) and tuple(shape) == layout.shape(n, d):
-                    return Setup(layout, dtype, wide, built, kwargs)
-                got = f"shape {tuple(shape)}" if isinstance(out, jax.ShapeDtypeStruct) else type(out).__name__
-                failures.append(f"{layout.name} returned {got}")
+                                         built.params, jnp.zeros(x.shape, dtype))
+            except ApproxTheoryError:
+                raise
+            except Exception as exc:
+                failures.append(f"{layout.name} raised {describe_exception(exc)}")
+                continue
+            shape = getattr(out, "shape", None)
+            if isinstance(out, jax.ShapeDtypeStruct) and tuple(shape) == layout.shape(n, d):
+                return Setup(layout, dtype, wide, built, kwargs)
+            got = f"shape {tuple(shape)}" if isinstance(out, jax.ShapeDtypeStruct) else type(out).__name__
+            failures.append(f"{layout.name} returned {got}")
         raise ApproxTheoryError(
             f"{self.name} ({self.backend.library}) does not map {n} tokens of width {d} to the same shape as "
             f"self-attention: " + "; ".join(failures),

@@ -12,10 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 from ..protocol import Params
-from .base import Backend, Built, floating_dtype, self_args
+from .base import Backend, Built, self_args
 from .instances import declared_width
 
 
@@ -53,6 +52,3 @@ class EquinoxBackend(Backend):
 
     def declared_width(self) -> int | None:
         return declared_width(self.module, ("query_size", "in_features"), is_equinox)
-
-    def declared_float64(self) -> bool:
-        return floating_dtype(self._built.params, jnp.float32) == jnp.float64

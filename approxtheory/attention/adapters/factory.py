@@ -39,6 +39,7 @@ class FactoryBackend(Backend):
     """Builds the module with the factory at each draw, then defers to that module's own backend."""
 
     can_init = True
+    explicit_dtypes = False  # the factory's module may take its dtype defaults from JAX's mode
 
     def __init__(self, make: Callable[..., Any], name: str, resolve: Callable[[Any, str], Backend | None]) -> None:
         self.make = make
@@ -66,9 +67,6 @@ class FactoryBackend(Backend):
     def forward(self, structure: Any, params: Params, x: jax.Array, kwargs: dict[str, Any]) -> Any:
         inner, inner_structure = structure
         return inner.forward(inner_structure, params, x, kwargs)
-
-    def declared_float64(self) -> bool:
-        return self._reference is not None and self._reference.declared_float64()
 
     def _inner(self, key: jax.Array, n: int, d: int) -> Backend:
         arguments: dict[str, Any] = {"d": d, "n": n, "key": key}

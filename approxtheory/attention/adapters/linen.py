@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 from ..protocol import Params
 from .base import Backend, Built, self_args
@@ -44,6 +43,3 @@ class LinenBackend(Backend):
 
     def forward(self, structure: Any, params: Params, x: jax.Array, kwargs: dict[str, Any]) -> Any:
         return self.module.apply({"params": params, **structure}, *self_args(self.call, x), **kwargs)
-
-    def declared_float64(self) -> bool:
-        return any(getattr(self.module, attr, None) in (jnp.float64, "float64") for attr in ("param_dtype", "dtype"))
