@@ -13,6 +13,7 @@ approxtheory/attention/protocol.py.
 from __future__ import annotations
 
 import inspect
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +83,24 @@ class Backend(ABC):
     def declared_width(self) -> int | None:
         """The token width a constructed module is fixed to, if it says so."""
         return None
+
+
+class ModuleBackend(Backend):
+    """A backend holding one module object, called through its class's ``__call__``."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.name = type(module).__name__
+
+    @property
+    def call(self) -> Callable[..., Any]:
+        return type(self.module).__call__
+
+
+def instance_of(obj: Any, module: str, cls: str) -> bool:
+    """``isinstance(obj, module.cls)`` without importing ``module`` when it is not loaded (then it cannot be)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(obj, getattr(loaded, cls))
 
 
 def self_args(call: Callable[..., Any], x: jax.Array) -> tuple[jax.Array, ...]:

@@ -8,47 +8,32 @@ flags, functions such as a rotary embedding's ``process_heads``) stays fixed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import jax
 
 from ..protocol import Params
-from .base import Backend, Built, self_args
-from .instances import declared_width
+from .base import Built, instance_of, self_args
+from .instances import InstanceBackend
 
 
 def is_equinox(obj: Any) -> bool:
-    """An equinox Module instance (checked without importing equinox when it is not loaded)."""
-    from sys import modules
-
-    eqx = modules.get("equinox")
-    return eqx is not None and isinstance(obj, eqx.Module)
+    """An equinox Module instance."""
+    return instance_of(obj, "equinox", "Module")
 
 
-class EquinoxBackend(Backend):
+class EquinoxBackend(InstanceBackend):
     library = "equinox"
-    can_init = False
+    width_names = ("query_size", "in_features")
+    owns = staticmethod(is_equinox)
 
-    def __init__(self, module: Any) -> None:
+    def split(self, module: Any) -> Built:
         import equinox as eqx
 
-        self.module = module
-        self.name = type(module).__name__
         params, static = eqx.partition(module, eqx.is_inexact_array)
-        self._built = Built(params, static)
-
-    @property
-    def call(self) -> Callable[..., Any]:
-        return type(self.module).__call__
-
-    def build(self, key: jax.Array, x: jax.Array, kwargs: dict[str, Any]) -> Built:
-        return self._built  # a constructed module: its own parameters, whatever the key
+        return Built(params, static)
 
     def forward(self, structure: Any, params: Params, x: jax.Array, kwargs: dict[str, Any]) -> Any:
         import equinox as eqx
 
         return eqx.combine(params, structure)(*self_args(self.call, x), **kwargs)
-
-    def declared_width(self) -> int | None:
-        return declared_width(self.module, ("query_size", "in_features"), is_equinox)

@@ -36,7 +36,6 @@ def takes_qkv(obj: Any) -> bool:
 
 class FunctionBackend(Backend):
     library = "attn(q, k, v) function"
-    can_init = True
 
     def __init__(self, fn: Callable[..., Any], name: str) -> None:
         self.fn = fn

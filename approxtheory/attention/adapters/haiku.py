@@ -13,20 +13,16 @@ from typing import Any
 import jax
 
 from ..protocol import Params
-from .base import Backend, Built
+from .base import Backend, Built, instance_of
 
 
 def is_haiku(obj: Any) -> bool:
-    """A haiku ``Transformed`` (checked without importing haiku when it is not loaded)."""
-    from sys import modules
-
-    hk = modules.get("haiku")
-    return hk is not None and isinstance(obj, hk.Transformed)
+    """A haiku ``Transformed`` (what ``hk.transform`` and ``hk.without_apply_rng`` return)."""
+    return instance_of(obj, "haiku", "Transformed")
 
 
 class HaikuBackend(Backend):
     library = "haiku"
-    can_init = True
 
     def __init__(self, transformed: Any, name: str) -> None:
         self.transformed = transformed

@@ -7,34 +7,21 @@ A linen module infers its widths from the input, so one module serves every d; a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import jax
 
 from ..protocol import Params
-from .base import Backend, Built, self_args
+from .base import Built, ModuleBackend, instance_of, self_args
 
 
 def is_linen(obj: Any) -> bool:
-    """A flax.linen Module instance (checked without importing flax when it is not loaded)."""
-    from sys import modules
-
-    linen = modules.get("flax.linen")
-    return linen is not None and isinstance(obj, linen.Module)
+    """A flax.linen Module instance."""
+    return instance_of(obj, "flax.linen", "Module")
 
 
-class LinenBackend(Backend):
+class LinenBackend(ModuleBackend):
     library = "flax.linen"
-    can_init = True
-
-    def __init__(self, module: Any) -> None:
-        self.module = module
-        self.name = type(module).__name__
-
-    @property
-    def call(self) -> Callable[..., Any]:
-        return type(self.module).__call__
 
     def build(self, key: jax.Array, x: jax.Array, kwargs: dict[str, Any]) -> Built:
         variables = dict(self.module.init(key, *self_args(self.call, x), **kwargs))
