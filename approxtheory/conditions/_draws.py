@@ -33,6 +33,7 @@ STREAMS = {
     "ffn": 7,
     "witness": 8,
     "precision": 9,
+    "graph": 10,
 }
 PARAM_NOISE = 0.5  # relative spread added to leaves init does not vary (the default draw law)
 KEY_RULE = ("layer key = fold_in(fold_in(key(seed), stream), layer); draws = sample_params(layer key, draws) "

@@ -126,13 +126,20 @@ def _nudge(tree: Any, eps: float, key: jax.Array) -> Any:
     return jax.tree_util.tree_unflatten(structure, out)
 
 
+def nominal_precision(va: ValidatedAttention) -> Precision:
+    """The fallback when apply cannot be probed: floor = eps(working), nothing measured (NaN)."""
+    dtypes = computed_dtypes(va.jaxpr) or ("float64",)
+    working = _coarsest(dtypes)
+    eps = float(jnp.finfo(working).eps)
+    return Precision(dtypes, working, eps, float("nan"), eps, {k: m * eps for k, m in MARGINS.items()})
+
+
 @x64
 def measure_precision(va: ValidatedAttention, seed: int = 0, noise: float = PARAM_NOISE,
                       scales: Sequence[float] = PROBE_SCALES) -> Precision:
     """The working precision of ``va`` (from its jaxpr) and its measured noise floor at draws over ``scales``."""
-    dtypes = computed_dtypes(va.jaxpr) or ("float64",)
-    working = _coarsest(dtypes)
-    eps = float(jnp.finfo(working).eps)
+    nominal = nominal_precision(va)
+    eps = nominal.eps
     draws = draw_params(va, seed, "precision", PROBE_DRAWS, layers=1, scales=scales, noise=noise).layer(0)
     X = jnp.asarray(general_position_inputs(input_rng(seed, "precision"), 2, va.n, va.d))
     key = jax.random.fold_in(jax.random.key(seed), 9)
@@ -142,4 +149,4 @@ def measure_precision(va: ValidatedAttention, seed: int = 0, noise: float = PARA
     finite = err[np.isfinite(err)]
     measured = float(finite.max()) if finite.size else float("nan")
     floor = max(eps, measured) if finite.size else eps
-    return Precision(dtypes, working, eps, measured, floor, {k: m * floor for k, m in MARGINS.items()})
+    return Precision(nominal.dtypes, nominal.working, eps, measured, floor, {k: m * floor for k, m in MARGINS.items()})
