@@ -103,15 +103,16 @@ def instance_of(obj: Any, module: str, cls: str) -> bool:
     return loaded is not None and isinstance(obj, getattr(loaded, cls))
 
 
-def self_args(call: Callable[..., Any], x: jax.Array) -> tuple[jax.Array, ...]:
-    """``x`` once per required positional parameter (1 for ``module(x)``, 3 for ``mha(query, key, value)``)."""
+def self_args(call: Callable[..., Any], x: jax.Array, kwargs: dict[str, Any]) -> tuple[jax.Array, ...]:
+    """Self-attention arguments: ``(x, x, x)`` when the call requires three positional inputs (equinox's
+    ``mha(query, key_, value)``), else ``(x,)``; parameters given in ``kwargs`` do not count."""
     try:
         parameters = list(inspect.signature(call).parameters.values())
     except (TypeError, ValueError):
         return (x,)
     required = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                and p.default is p.empty and p.name != "self"]
-    return (x,) * min(max(len(required), 1), 3)
+                and p.default is p.empty and p.name != "self" and p.name not in kwargs]
+    return (x, x, x) if len(required) == 3 else (x,)
 
 
 def floating_dtype(params: Params, default: Any) -> Any:

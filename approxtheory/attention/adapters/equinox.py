@@ -36,4 +36,4 @@ class EquinoxBackend(InstanceBackend):
     def forward(self, structure: Any, params: Params, x: jax.Array, kwargs: dict[str, Any]) -> Any:
         import equinox as eqx
 
-        return eqx.combine(params, structure)(*self_args(self.call, x), **kwargs)
+        return eqx.combine(params, structure)(*self_args(self.call, x, kwargs), **kwargs)

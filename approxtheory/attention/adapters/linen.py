@@ -24,9 +24,9 @@ class LinenBackend(ModuleBackend):
     library = "flax.linen"
 
     def build(self, key: jax.Array, x: jax.Array, kwargs: dict[str, Any]) -> Built:
-        variables = dict(self.module.init(key, *self_args(self.call, x), **kwargs))
+        variables = dict(self.module.init(key, *self_args(self.call, x, kwargs), **kwargs))
         params = variables.pop("params", {})
         return Built(params, variables)
 
     def forward(self, structure: Any, params: Params, x: jax.Array, kwargs: dict[str, Any]) -> Any:
-        return self.module.apply({"params": params, **structure}, *self_args(self.call, x), **kwargs)
+        return self.module.apply({"params": params, **structure}, *self_args(self.call, x, kwargs), **kwargs)

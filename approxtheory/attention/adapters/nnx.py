@@ -37,4 +37,4 @@ class NnxBackend(InstanceBackend):
         from flax import nnx
 
         graphdef, rest = structure
-        return nnx.merge(graphdef, params, rest)(*self_args(self.call, x), **kwargs)
+        return nnx.merge(graphdef, params, rest)(*self_args(self.call, x, kwargs), **kwargs)
