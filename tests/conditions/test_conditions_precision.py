@@ -4,6 +4,7 @@ come from the measured noise floor, draws keep each leaf's dtype, and failures s
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,3 +163,20 @@ def test_a_favor_performer_with_the_trivial_group_finishes() -> None:
     assert r.verdict == "not_uap" and r.witness["kind"] == "symmetry_outside_group"
     dist = r.conditions["distinguishability"]
     assert dist.status.value == "fails" and dist.evidence["pairs"] > 500
+
+
+def test_a_condition_past_its_time_budget_is_unknown_and_the_rest_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def stuck(*args: Any, **kwargs: Any) -> Any:
+        release.wait()  # a wedged computation: never returns on its own
+        raise RuntimeError("released")
+
+    monkeypatch.setattr(uap, "check_kernel_limit", stuck)
+    try:
+        r = check_uap(in_float32(zoo.causal), n=4, d=3, time_budget=30.0)
+    finally:
+        release.set()
+    k = r.conditions["kernel_limit"]
+    assert k.status.value == "unknown" and "time budget of 30 s" in k.explanation
+    assert r.verdict == "not_uap" and r.settings["condition_seconds"]["kernel_limit"] >= 30.0
