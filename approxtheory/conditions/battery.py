@@ -10,9 +10,9 @@ counted by the caller).
 The pairs go through in chunks of CHUNK_PAIRS (padded, so every call has one shape and one compilation)
 and each result is waited for with a deadline: a sweep never dispatches one unbounded batch (draws x
 pairs x n tokens at once), and it stops at ``deadline`` with BatteryTimeout saying how far it got
-instead of blocking forever. (XLA's CPU thread pool has been seen to wedge on very large vmapped
-batches: 0% CPU, the main thread waiting on a result; bounded chunks and a bounded wait keep both
-the batch and the wait finite.)
+instead of blocking forever. (Issue 12's FAVOR+ stall, 0% CPU with the main thread waiting on a
+result, was not reproduced here; it matches public reports of XLA's CPU intra-op thread pool wedging on
+very large vmapped batches. Bounded chunks and a bounded wait keep both the batch and the wait finite.)
 """
 
 from __future__ import annotations
