@@ -40,6 +40,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {value}")
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -264,11 +274,24 @@ def cmd_sweep(args: argparse.Namespace, reg: Registry) -> int:
     return 1 if summary.failed else 0
 
 
+def _adapter_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The adapter options of `uap` (call keywords, draw law, dtype) as keywords of load_attention."""
+    from .attention.adapters import parse_call_kwarg
+
+    call_kwargs: dict[str, Any] = {}
+    for text in args.call_kwarg:
+        name, value = parse_call_kwarg(text)
+        if name in call_kwargs:
+            raise ApproxTheoryError(f"call keyword {name} is given twice", "give each --call-kwarg NAME once")
+        call_kwargs[name] = value
+    return {"call_kwargs": call_kwargs, "draw": args.draw, "draw_scale": args.draw_scale, "dtype": args.dtype}
+
+
 def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
     from .attention import load_attention
     from .uap import check_uap
 
-    attention = load_attention(args.target)
+    attention = load_attention(args.target, **_adapter_options(args))
     with err.status(f"checking {args.target} at n={args.n}, d={args.d}", spinner="dots") if not args.json and err.is_terminal \
             else contextlib.nullcontext():
         report = check_uap(attention, n=args.n, d=args.d, group=args.group, max_depth=args.max_depth, seed=args.seed)
@@ -340,7 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--executor", default=None, help="dask://HOST:PORT for a Dask cluster")
     p.set_defaults(run=cmd_sweep)
     p = sub.add_parser("uap", parents=[common], help="check a custom attention against the UAP framework (CLSL25)")
-    p.add_argument("target", help="package.module:NAME or path/to/file.py:NAME (an object with init and apply)")
+    p.add_argument("target", help="package.module:NAME or path/to/file.py:NAME: an object with init and apply, a "
+                                  "flax/equinox/haiku module, a factory make(d, ...) or a function attn(q, k, v)")
     p.add_argument("--n", type=_positive, default=6, help="number of tokens (default 6)")
     p.add_argument("--d", type=_positive, default=2, help="token width (default 2)")
     p.add_argument("--group", default="auto", choices=("auto", "S_n", "C_n", "D_n", "trivial"),
@@ -348,6 +372,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-depth", type=_positive, default=3, help="deepest attention-only composition tried")
     p.add_argument("--expect", choices=("uap", "not_uap", "undecided"), default=None,
                    help="exit 1 unless the verdict is this (for CI)")
+    p.add_argument("--call-kwarg", action="append", default=[], metavar="NAME=VALUE",
+                   help="extra keyword of a library module's call (repeatable): a literal, true/false/none, or "
+                        "mask=causal; deterministic/inference default to true")
+    p.add_argument("--draw", choices=("auto", "init", "normal"), default="auto",
+                   help="parameter draw law of a library module: its initialisers, or every leaf normal at the "
+                        "module's scale (default: init when the module can be re-initialised)")
+    p.add_argument("--draw-scale", type=_positive_float, default=1.0, help="multiply every drawn parameter (widen)")
+    p.add_argument("--dtype", choices=("float32", "float64"), default=None,
+                   help="precision a library module computes in (default: its own, float32 unless it says float64)")
     p.set_defaults(run=cmd_uap)
     p = sub.add_parser("report", parents=[common, budget], help="check claims and write Markdown, JSON and figures")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")

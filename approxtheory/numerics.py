@@ -8,6 +8,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import jax
+import jax.monitoring
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,3 +64,28 @@ def compiled(purpose: str, apply: Callable[..., Any], build: Builder, *, config:
     else:
         _COMPILED.move_to_end(key)
     return entry[1]
+
+
+COMPILE_EVENTS = ("/jax/core/compile/jaxpr_trace_duration", "/jax/core/compile/jaxpr_to_mlir_module_duration",
+                  "/jax/core/compile/backend_compile_duration")
+
+
+class CompileClock:
+    """Seconds JAX spends tracing, lowering and compiling, and the number of XLA compilations, process-wide
+    (read before and after a computation; the difference is its share). Fed by jax.monitoring events."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.compilations = 0
+
+    def record(self, event: str, duration: float, **_: Any) -> None:
+        if event in COMPILE_EVENTS:
+            self.seconds += duration
+            self.compilations += event == COMPILE_EVENTS[-1]
+
+    def reading(self) -> tuple[float, int]:
+        return self.seconds, self.compilations
+
+
+COMPILE_CLOCK = CompileClock()
+jax.monitoring.register_event_duration_secs_listener(COMPILE_CLOCK.record)

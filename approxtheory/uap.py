@@ -8,10 +8,20 @@ uap with the smallest depth, or undecided naming the failing pair. The corollari
 and S_n; cor.sparse: hop-diameter layers) are cross-checked and every disagreement is reported with both
 numbers. Three kinds of result are kept apart: proofs (structural not_uap), near-certificates (a pair never
 separated under analyticity) and evidence (uap rests on numerical witnesses and on secondary sources).
+
+Order of computation: the working precision and noise floor first (conditions/precision.py: every
+tolerance below is derived from it), then the structural facts (dependency graph, symmetry group), then
+the arithmetic conditions. Each condition runs boxed: an exception inside its numerics becomes that
+condition's ``unknown`` with a one-line message, and a condition past its time budget reports what it
+reached, so a proven obstruction (a disconnected graph, a symmetry outside the group) is never lost to
+a failure elsewhere. ``settings`` states the precision, the tolerances, seconds per condition, and the
+compile seconds and XLA compilations of the check.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,15 +31,11 @@ import numpy as np
 
 from .attention import ValidatedAttention, token_graph
 from .conditions import permutations as perm
-from .conditions._draws import general_position_inputs, input_rng, validated
+from .attention.graph import GRAPH_DRAWS
+from .conditions._draws import PARAM_NOISE, draw_params, general_position_inputs, input_rng, validated
 from .conditions.analyticity import check_analyticity
 from .conditions.connectivity import check_connectivity
-from .conditions.distinguishability import (
-    SCALES,
-    TOLERANCE,
-    check_distinguishability,
-    replay_pair,
-)
+from .conditions.distinguishability import SCALES, check_distinguishability, replay_pair
 from .conditions.equivariance import (
     equivariance_condition,
     find_symmetry_group,
@@ -38,12 +44,14 @@ from .conditions.equivariance import (
 )
 from .conditions.ffn import check_ffn
 from .conditions.kernel_limit import check_kernel_limit
+from .conditions.precision import Precision, measure_precision, nominal_precision
 from .core import ApproxTheoryError, ConditionResult, ConditionStatus
-from .numerics import x64
+from .numerics import COMPILE_CLOCK, x64
 
 VERDICTS = ("uap", "not_uap", "undecided")
 MAX_DEPTH_LIMIT = 8
 SPARSE_DEPTH_LIMIT = 16  # the sweep reaches hop diameter + 1 for sparse patterns (card §6), up to this depth
+TIME_BUDGET = 600.0  # seconds per condition (check_uap's time_budget)
 # Card ids with the provenance tags of card CLSL25 (§1: every verdict names what it relied on).
 CLAIMS = {
     "CLSL25.thm1": "secondary",
@@ -103,27 +111,76 @@ class UapReport:
         """One line for the verdict, one per condition, then cross-checks and warnings."""
         depth = f", {self.min_attention_layers} attention layer(s)" if self.min_attention_layers is not None else ""
         lines = [f"verdict: {self.verdict} for {self.group['name']} (order {self.group['order']}){depth}: {self.reason}"]
+        if "precision" in self.settings:
+            lines.append(f"precision: {self.settings['precision']['summary']}")
         lines += [f"{name}: {result.status.value}: {result.explanation}" for name, result in self.conditions.items()]
         lines += [f"cross-check {c['corollary']}: {c['message']}" for c in self.cross_checks]
         lines += [f"warning: {w}" for w in self.warnings]
         return lines
 
 
-def _check_settings(group: str, max_depth: Any, draws: Any, base_samples: Any, seed: Any) -> None:
+def _check_settings(group: str, max_depth: Any, draws: Any, base_samples: Any, seed: Any, tolerance: Any,
+                    param_noise: Any, time_budget: Any) -> None:
     if group not in perm.GROUP_CHOICES:
         raise ApproxTheoryError(f"unknown group {group!r}", f"choose one of {', '.join(perm.GROUP_CHOICES)}")
     for label, value, lo, hi in (("max_depth", max_depth, 1, MAX_DEPTH_LIMIT), ("draws", draws, 1, 64),
                                  ("base_samples", base_samples, 1, 16), ("seed", seed, 0, 2**63 - 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
             raise ApproxTheoryError(f"{label} = {value!r} is out of range", f"choose an integer in [{lo}, {hi}]")
+    for label, value, allow_zero in (("tolerance", tolerance, False), ("param_noise", param_noise, True),
+                                     ("time_budget", time_budget, False)):
+        if value is None and label == "tolerance":
+            continue
+        if (isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not math.isfinite(value)
+                or value < 0 or (value == 0 and not allow_zero)):
+            raise ApproxTheoryError(f"{label} = {value!r} is out of range",
+                                    f"choose a finite number {'>= 0' if allow_zero else '> 0'}")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+def _boxed(name: str, fn: Callable[[], Any], budget: float, timings: dict[str, float]) -> tuple[Any, str | None]:
+    """Run ``fn`` in a worker thread for at most ``budget`` seconds: (its value, None) or (None, a one-line
+    reason). An ApproxTheoryError (the user's input is wrong) is re-raised: it is one clear message already."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001  (every failure of one condition is reported, not raised)
+            box["error"] = exc
+
+    started = time.perf_counter()
+    worker = threading.Thread(target=run, name=f"uap-{name}", daemon=True)
+    worker.start()
+    worker.join(budget)
+    timings[name] = round(time.perf_counter() - started, 3)
+    if worker.is_alive():
+        return None, f"did not finish within its time budget of {budget:g} s"
+    if isinstance(box.get("error"), ApproxTheoryError):
+        raise box["error"]
+    if "error" in box:
+        return None, f"its numerics raised {_one_line(box['error'])}"
+    return box["value"], None
+
+
+def _unknown(name: str, reason: str) -> ConditionResult:
+    return ConditionResult(name, ConditionStatus.UNKNOWN, f"could not be decided: {reason}", {"error": reason})
 
 
 def _separation_witness(va: ValidatedAttention, X: np.ndarray, Y: np.ndarray, slots: tuple[int, int],
-                        max_depth: int, seed: int, draws: int, scales: Sequence[float]) -> dict[str, Any]:
+                        max_depth: int, seed: int, draws: int, scales: Sequence[float], noise: float,
+                        budget: float, timings: dict[str, float]) -> dict[str, Any]:
     """The unseparated pair of an obstruction, with the max sep the battery's draws reach at max_depth."""
-    sep = replay_pair(va, X=X.tolist(), Y=Y.tolist(), slots=slots, depth=max_depth, seed=seed, draws=draws, scales=scales)
-    return {"X": X.tolist(), "Y": Y.tolist(), "slots": list(slots), "depth": max_depth, "max_sep": sep,
-            "keys": {"seed": seed, "draws": draws, "scales": list(scales)}}
+    sep, failed = _boxed("witness", lambda: replay_pair(va, X=X.tolist(), Y=Y.tolist(), slots=slots, depth=max_depth,
+                                                        seed=seed, draws=draws, scales=scales, noise=noise),
+                         budget, timings)
+    out = {"X": X.tolist(), "Y": Y.tolist(), "slots": list(slots), "depth": max_depth, "max_sep": sep,
+           "keys": {"seed": seed, "draws": draws, "scales": list(scales), "noise": noise}}
+    return out if failed is None else {**out, "replay_failed": failed}
 
 
 def _cross_checks(conditions: dict[str, ConditionResult], group_name: str, found: int | None,
@@ -149,54 +206,99 @@ def _cross_checks(conditions: dict[str, ConditionResult], group_name: str, found
 @x64
 def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth: int = 3, seed: int = 0,
               draws: int = 4, scales: Sequence[float] = SCALES, base_samples: int = 2,
-              activation: str | Callable[..., Any] | None = None, tolerance: float = TOLERANCE) -> UapReport:
+              activation: str | Callable[..., Any] | None = None, tolerance: float | None = None,
+              param_noise: float = PARAM_NOISE, time_budget: float = TIME_BUDGET) -> UapReport:
     """Check ``attention`` (init/apply protocol) against CLSL25 at n tokens of width d for ``group``.
 
     ``group`` is 'auto' (the mechanism's own symmetry group), 'S_n', 'C_n', 'D_n' or 'trivial';
     ``max_depth`` bounds the depth sweep; ``draws`` parameter draws per scale in ``scales`` and
     ``base_samples`` base inputs feed the pair battery; ``activation`` names the FFN activation
-    (default ReLU). Every random choice flows from ``seed``.
+    (default ReLU). ``tolerance`` overrides the separation tolerance, which is otherwise derived from the
+    mechanism's measured noise floor at its working precision, like every other tolerance. The draw law is
+    init's draws, with Gaussian noise of relative size ``param_noise`` on every leaf init leaves constant
+    (zero biases, unit gains), times each of ``scales``: raise either to widen it. Each condition gets
+    ``time_budget`` seconds. Every random choice flows from ``seed``.
     """
     start = time.perf_counter()
-    _check_settings(group, max_depth, draws, base_samples, seed)
+    compile_start = COMPILE_CLOCK.reading()
+    _check_settings(group, max_depth, draws, base_samples, seed, tolerance, param_noise, time_budget)
     va = validated(attention, n, d, seed)
-    tg = token_graph(va, seed=seed)
+    timings: dict[str, float] = {}
+    warnings = list(va.warnings)
+    box = lambda name, fn: _boxed(name, fn, time_budget, timings)
+
+    # 0. Working precision and noise floor: every tolerance below comes from it.
+    precision, failed = box("precision", lambda: measure_precision(va, seed, param_noise))
+    if failed is not None:
+        precision = nominal_precision(va)
+        warnings.append(f"the noise floor could not be measured ({failed}); tolerances use eps({precision.working})")
+    assert isinstance(precision, Precision)
+    if tolerance is None:
+        tolerance = precision.tolerances["separation"]
+    # 1. Structure: the dependency graph and the symmetry group, before anything else can fail.
+    graph_params = draw_params(va, seed, "graph", GRAPH_DRAWS, noise=param_noise).layer(0)
+    tg, graph_failed = box("graph", lambda: token_graph(va, seed=seed, tol=precision.tolerances["dependency"],
+                                                        params=graph_params))
     requested = None if group == "auto" else perm.named_group(group, n)
-    search = find_symmetry_group(va, n=n, d=d, seed=seed, graph=tg, requested=requested)
+    search, search_failed = box("symmetry", lambda: find_symmetry_group(
+        va, n=n, d=d, seed=seed, graph=tg, requested=requested, tolerance=precision.tolerances["equivariance"]))
 
     conditions: dict[str, ConditionResult] = {}
-    conditions["connectivity"] = check_connectivity(tg, va.pattern)
-    conditions["equivariance"] = equivariance_condition(search, group)
-    conditions["group"] = group_condition(search, group)
-    conditions["ffn"] = check_ffn(activation, d=d, seed=seed)
-    conditions["analyticity"] = check_analyticity(va, n=n, d=d, seed=seed)
-    conditions["kernel_limit"] = check_kernel_limit(va, n=n, d=d, seed=seed)
-    group_ok = conditions["group"].status is ConditionStatus.HOLDS
-    # Sym inside the requested G: the verdict is about Sym (re-targeted if G is larger, card §6 step 2).
-    target = search.group if group_ok else resolve_group(group, search)
-    warnings = list(va.warnings)
-    sparse = va.pattern is not None or va.meta.family == "masked" or (tg.hop_diameter or 1) > 1
+    conditions["connectivity"] = (check_connectivity(tg, va.pattern) if tg is not None
+                                  else _unknown("connectivity", f"the dependency graph {graph_failed}"))
+    if search is not None:
+        conditions["equivariance"] = equivariance_condition(search, group)
+        conditions["group"] = group_condition(search, group)
+        group_ok = conditions["group"].status is ConditionStatus.HOLDS
+        # Sym inside the requested G: the verdict is about Sym (re-targeted if G is larger, card §6 step 2).
+        target = search.group if group_ok else resolve_group(group, search)
+    else:
+        conditions["equivariance"] = _unknown("equivariance", f"the symmetry search {search_failed}")
+        conditions["group"] = _unknown("group", f"the symmetry search {search_failed}")
+        group_ok = False
+        target = requested if requested is not None else perm.named_group("trivial", n)
+    # 2. The arithmetic conditions, each boxed.
+    for name, fn in (("ffn", lambda: check_ffn(activation, d=d, seed=seed)),
+                     ("analyticity", lambda: check_analyticity(va, n=n, d=d, seed=seed, noise=param_noise,
+                                                               shift_tolerance=precision.tolerances["shift"])),
+                     ("kernel_limit", lambda: check_kernel_limit(va, n=n, d=d, seed=seed))):
+        result, failed = box(name, fn)
+        conditions[name] = result if failed is None else _unknown(name, failed)
+    hop = tg.hop_diameter if tg is not None else None
+    sparse = va.pattern is not None or va.meta.family == "masked" or (hop or 1) > 1
     depth = max_depth
-    if sparse and tg.hop_diameter is not None and tg.hop_diameter + 1 > max_depth:
+    if sparse and hop is not None and hop + 1 > max_depth:
         # No depth below the hop diameter D can pass; the card asks for a sweep to at least D + 1.
-        depth = min(tg.hop_diameter + 1, max(SPARSE_DEPTH_LIMIT, max_depth))
-        warnings.append(f"max_depth raised from {max_depth} to {depth}: the hop diameter is {tg.hop_diameter} and "
+        depth = min(hop + 1, max(SPARSE_DEPTH_LIMIT, max_depth))
+        warnings.append(f"max_depth raised from {max_depth} to {depth}: the hop diameter is {hop} and "
                         "the card sweeps sparse patterns to at least D + 1 (card §6 numerics)")
-    conditions["distinguishability"] = check_distinguishability(
+    # The battery stops itself shortly before the budget, so it can report the depths it reached.
+    deadline = time.monotonic() + 0.9 * time_budget
+    result, failed = box("distinguishability", lambda: check_distinguishability(
         va, n=n, d=d, group=target, graph=tg, max_depth=depth, seed=seed, draws=draws, scales=scales,
-        base_samples=base_samples, tolerance=tolerance)
+        base_samples=base_samples, tolerance=tolerance, noise=param_noise, deadline=deadline))
+    conditions["distinguishability"] = result if failed is None else _unknown("distinguishability", failed)
 
-    settings = {"mechanism": va.name, "n": n, "d": d, "seed": seed, "max_depth": max_depth, "swept_depth": depth,
-                "draws": draws, "scales": list(scales), "base_samples": base_samples, "tolerance": tolerance}
-    group_json = perm.describe(target, n, search.pattern_group)
+    settings: dict[str, Any] = {
+        "mechanism": va.name, "n": n, "d": d, "seed": seed, "max_depth": max_depth, "swept_depth": depth,
+        "draws": draws, "scales": list(scales), "param_noise": param_noise, "base_samples": base_samples,
+        "tolerance": tolerance, "precision": {**precision.to_dict(), "summary": precision.describe()},
+        "time_budget": time_budget}
+    group_json = (perm.describe(target, n, search.pattern_group) if search is not None
+                  else perm.describe(target, n))
     common = {"group": group_json, "requested_group": group, "conditions": conditions,
               "warnings": tuple(warnings), "settings": settings}
     claims_base = ("CLSL25.thm1", "CLSL25.def.token_distinguishability")
     status = {name: r.status for name, r in conditions.items()}
     bases = general_position_inputs(input_rng(seed, "witness"), 1, n, d)[0]
+    witness_pair = lambda X, Y, slots: _separation_witness(va, X, Y, slots, depth, seed, draws, scales, param_noise,
+                                                           time_budget, timings)
 
     def finish(report: UapReport) -> UapReport:
-        settings["seconds"] = round(time.perf_counter() - start, 3)
+        compile_seconds, compilations = COMPILE_CLOCK.reading()
+        settings.update(seconds=round(time.perf_counter() - start, 3), condition_seconds=dict(timings),
+                        compile_seconds=round(compile_seconds - compile_start[0], 3),
+                        compilations=compilations - compile_start[1])
         return report
 
     # 1. Degenerate mixing / disconnected graph: a proven obstruction (card §5 cases 1-3).
@@ -209,21 +311,23 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
             "kind": "no_mixing" if ev["no_mixing"] else "disconnected",
             "target": "F(X)[i] = sum_j x_j (equivariant under every G, not approximable)",
             "unreachable": {"from": j, "to": i},
-            "pair": _separation_witness(va, bases, Y, (i, i), depth, seed, draws, scales),
+            "pair": witness_pair(bases, Y, (i, i)),
             "note": "proof relative to the inferred graph: output i has an exactly zero Jacobian block in x_j at every draw",
         }
         return finish(UapReport("not_uap", "NOT_UAP", conditions["connectivity"].explanation,
                                 min_attention_layers=None, witness=witness,
                                 claims=(*claims_base, "CLSL25.def.sparse_pattern", "CLSL25 §5 case 1-3"), **common))
     # 2. The requested group must contain the mechanism's own symmetry group (card §5 case 6).
+    if status["group"] is ConditionStatus.UNKNOWN:
+        return finish(UapReport("undecided", "INCONCLUSIVE", f"symmetry group: {conditions['group'].explanation}",
+                                min_attention_layers=None, witness=None, claims=claims_base, **common))
     if not group_ok:
         sigma = np.asarray(conditions["group"].evidence["sigma"])
         i = int(np.flatnonzero(sigma != np.arange(n))[0]) if np.any(sigma != np.arange(n)) else 0
         witness = {
             "kind": "symmetry_outside_group",
             "sigma": sigma.tolist(),
-            "pair": _separation_witness(va, bases, perm.act(sigma, bases), (i, int(sigma[i])), depth, seed,
-                                        draws, scales),
+            "pair": witness_pair(bases, perm.act(sigma, bases), (i, int(sigma[i]))),
             "largest_group_found": search.describe(),
             "note": "Phi(sigma.X) = sigma.Phi(X) for every depth, so slots (i, sigma(i)) are never separated, "
                     "yet sigma.X is not in G.X",
@@ -249,7 +353,7 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
     claims = (*claims_base, "CLSL25.def.affine_invariance", "CLSL25.def.analytic_family", "CLSL25.thm2",
               "CLSL25.def.two_sample")
     found = dist.evidence.get("min_depth")
-    checks = _cross_checks(conditions, group_json["name"], found, sparse, tg.hop_diameter)
+    checks = _cross_checks(conditions, group_json["name"], found, sparse, hop)
     claims += tuple(c["corollary"] for c in checks)
     # 5. The depth sweep.
     if dist.status is ConditionStatus.HOLDS:

@@ -4,6 +4,7 @@ The zoo (``approxtheory.attention.zoo``) is not imported here, so loading a user
 does not build it; import it explicitly.
 """
 
+from .adapters import adapt
 from .graph import (
     AutomorphismGroup,
     TokenGraph,
@@ -39,6 +40,7 @@ __all__ = [
     "N_RANGE",
     "Params",
     "TokenGraph",
+    "adapt",
     "ValidatedAttention",
     "automorphism_group",
     "batched_apply",

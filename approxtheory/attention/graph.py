@@ -2,10 +2,13 @@
 
 Edge j -> i when output token i depends on input token j (CLSL25.def.sparse_pattern's pattern
 graph, with a self-loop at every i for the residual path), so users need not declare a mask.
-Dependence is judged per draw by max_{a,b} |d apply(X)[i, a] / d X[j, b]| > JACOBIAN_TOL *
-max(1, max |J|), and an edge is kept if any finite draw shows it. Masked entries of a softmax
-give exact zeros, so the tolerance only has to sit above rounding noise; several draws guard
-against a dependence that one draw happens to saturate away.
+Dependence is judged per draw by max_{a,b} |d apply(X)[i, a] / d X[j, b]| > tol * max |J|, a
+threshold relative to that draw's largest block only, so multiplying apply by 1e-12 or 1e12 (or by
+a parameter-dependent factor such as exp(1000 w)) keeps the graph; an edge is kept if any finite
+draw shows it. Masked entries of a softmax give exact zeros, so the tolerance only has to sit above
+rounding noise: ``check_uap`` passes one derived from the mechanism's measured noise floor
+(conditions/precision.py); JACOBIAN_TOL is the float64 default. Several draws guard against a
+dependence that one draw happens to saturate away.
 """
 
 from __future__ import annotations
@@ -66,11 +69,15 @@ def graph_from_mask(mask: np.ndarray) -> nx.DiGraph:
 
 @x64
 def dependency_mask(
-    va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL
+    va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL, params: Any = None
 ) -> tuple[np.ndarray, int]:
-    """Union over finite draws of the Jacobian sparsity of apply at random (theta, X); also the finite-draw count."""
+    """Union over finite draws of the Jacobian sparsity of apply at random (theta, X); also the finite-draw count.
+
+    ``params`` is a stack of ``draws`` parameter sets (leading axis); by default init's own draws.
+    """
     key_params, key_x = jax.random.split(jax.random.key(seed))
-    params = sample_params(va.attention, va.n, va.d, key_params, draws)
+    if params is None:
+        params = sample_params(va.attention, va.n, va.d, key_params, draws)
     X = jax.random.normal(key_x, (draws, va.n, va.d), dtype=jnp.float64)
     jac = np.asarray(compiled("graph", va.attention.apply, _jacobians)(params, X))  # (draws, n, d, n, d)
     finite = np.isfinite(jac).reshape(draws, -1).all(axis=1)
@@ -79,8 +86,8 @@ def dependency_mask(
             f"every one of {draws} draws gave a non-finite Jacobian of apply, so the token graph cannot be inferred",
             "make apply differentiable with finite derivatives at generic inputs, or declare pattern(n)",
         )
-    block = np.abs(jac[finite]).max(axis=(2, 4))  # (finite draws, n, n): [i, j] = max_{a,b} |dY[i,a]/dX[j,b]|
-    scale = np.maximum(1.0, block.max(axis=(1, 2), keepdims=True))
+    block = np.abs(jac[finite]).astype(np.float64).max(axis=(2, 4))  # (finite draws, n, n): [i, j] = max_{a,b} |dY[i,a]/dX[j,b]|
+    scale = block.max(axis=(1, 2), keepdims=True)  # a draw with J = 0 everywhere shows no edge
     return (block > tol * scale).any(axis=0) | np.eye(va.n, dtype=bool), int(finite.sum())
 
 
@@ -94,9 +101,10 @@ def _jacobians(apply: Callable[..., Any], counter: TraceCounter) -> Callable[...
     return jax.vmap(one)
 
 
-def token_graph(va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL) -> TokenGraph:
+def token_graph(va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL,
+                params: Any = None) -> TokenGraph:
     """The inferred dependency graph of ``va`` with connectivity, hop diameter and automorphism group."""
-    mask, used = dependency_mask(va, draws, seed, tol)
+    mask, used = dependency_mask(va, draws, seed, tol, params)
     g = graph_from_mask(mask)
     return TokenGraph(g, mask, nx.is_strongly_connected(g), hop_diameter(g), automorphism_group(g), used, tol)
 

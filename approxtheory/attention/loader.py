@@ -3,6 +3,8 @@
 ``NAME`` may be dotted (an attribute path) and may end in a call with literal keyword arguments,
 ``window(w=2, wrap=True)``, so parametrised zoo entries load from the command line. An empty
 ``NAME`` (``file.py:``) means the module itself, for modules that define ``init`` and ``apply``.
+A flax, equinox or haiku module, a factory ``make(d, ...)`` or an ``attn(q, k, v)`` function is
+adapted to the protocol (``approxtheory.attention.adapters``), with the adapter options given.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from typing import Any
 
 from ..core import ApproxTheoryError
 from .frames import describe_exception
+from .adapters import adapt
+from .adapters.dispatch import is_module
 from .protocol import Attention
 
 _FORMS = "use package.module:NAME or path/to/file.py:NAME"
 
 
-def load_attention(target: str) -> Attention:
-    """The object named by ``target``, checked to have callable ``init`` and ``apply``."""
+def load_attention(target: str, **options: Any) -> Attention:
+    """The object named by ``target``, adapted with ``options`` (see ``adapt``) and checked to have ``init`` and ``apply``."""
     if not isinstance(target, str) or ":" not in target:
         raise ApproxTheoryError(f"attention target {target!r} has no ':' separating the module from the name", _FORMS)
     where, _, spec = target.rpartition(":")
@@ -33,14 +37,17 @@ def load_attention(target: str) -> Attention:
         raise ApproxTheoryError(f"attention target {target!r} names no module or file before the ':'", _FORMS)
     module = _load_file(where) if _looks_like_path(where) else _load_module(where)
     obj = _resolve(module, spec.strip(), target) if spec.strip() else module
-    return check_attention(obj, target)
+    return check_attention(adapt(obj, name=spec.strip() or where, **options), target)
 
 
 def check_attention(obj: Any, label: str) -> Attention:
-    """``obj`` if it has callable ``init`` and ``apply`` usable without an instance; else one clear error."""
+    """``obj`` adapted if it comes from a library (see ``adapt``), if it has callable ``init`` and ``apply``
+    usable without an instance; else one clear error."""
+    obj = adapt(obj, name=label)
     missing = [m for m in ("init", "apply") if not callable(getattr(obj, m, None))]
     if missing:
-        hint = "an attention needs init(key, n, d) -> params and apply(params, X) -> Y"
+        hint = ("an attention needs init(key, n, d) -> params and apply(params, X) -> Y, or is a flax, equinox or "
+                "haiku module, a factory make(d, ...) or a function attn(q, k, v)")
         if callable(obj) and not isinstance(obj, type):
             hint = f"{label} looks like a factory: call it in the target, e.g. NAME(w=1); {hint}"
         raise ApproxTheoryError(f"{label} ({type(obj).__name__}) has no callable {' or '.join(missing)}", hint)
@@ -146,6 +153,7 @@ def _candidates(module: ModuleType) -> str:
     found = sorted(
         k
         for k, v in vars(module).items()
-        if not k.startswith("_") and callable(getattr(v, "init", None)) and callable(getattr(v, "apply", None))
+        if not k.startswith("_") and (callable(getattr(v, "init", None)) and callable(getattr(v, "apply", None))
+                                      or is_module(v))
     )
     return f"attentions defined there: {', '.join(found)}" if found else "define an object with init and apply there"

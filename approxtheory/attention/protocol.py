@@ -5,6 +5,8 @@ arrays) and ``apply(params, X) -> Y`` with ``X`` and ``Y`` of shape ``(n, d)``, 
 The toolkit adds the residual itself (CLSL25 §2: a block is ``X + g(X)``). Optional metadata
 (``name``, ``zero_params``, ``kernel``, ``pattern``, ``family``) lets the checker skip inference;
 a zoo entry carries it on an ordinary ``Mechanism``, which is just one way to satisfy the protocol.
+Modules of flax, equinox and haiku reach the protocol through ``approxtheory.attention.adapters``,
+whose objects also carry ``notes`` (how the module is called), reported as warnings.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ code JAX cannot trace. The message names the construct and the user's line, and 
 Non-finite outputs are counted per parameter draw (CLSL25 §6 numerics: skipped, never
 failures); only an attention whose every draw is non-finite is rejected. Only ``init`` runs
 eagerly; ``apply`` is traced once and then evaluated jitted, never op by op.
+
+A library module is adapted first (``approxtheory.attention.adapters``); an attention whose apply
+returns ``X`` exactly at all-zero parameters includes its own residual and is validated with it
+stripped. The notes an attention carries (how an adapter called it) become warnings.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 from ..core import ApproxTheoryError
 from ..numerics import TraceCounter, compiled, x64
 from .frames import describe_exception, describe_frame, user_frame
+from .adapters.residual import WithoutResidual, returns_input
 from .loader import check_attention
 from .protocol import FAMILIES, Attention, Kernel, Metadata, Params, metadata
 
@@ -105,8 +110,11 @@ def validate(attention: Any, n: int, d: int, seed: int = 0) -> ValidatedAttentio
         warnings.append("d = 1: it is unknown whether CLSL25 assumes d >= 2 (card §2)")
     if out.dtype != jnp.float64:
         warnings.append(f"apply returns {out.dtype}, not float64: separations near 1e-8 are below its rounding (card §6)")
+    if meta.zero_params is None and returns_input(zero_output, np.asarray(X)):
+        return validate(WithoutResidual(attention), n, d, seed)
     zero, note = _zero_params(meta, jax.tree_util.tree_map(np.asarray, zero_candidate), zero_output)
     warnings += [note] if note else []
+    warnings += list(getattr(attention, "notes", ()))
     return ValidatedAttention(
         attention=attention,
         meta=meta,
@@ -178,6 +186,8 @@ def _checked_metadata(attention: Attention) -> Metadata:
 def _call_init(attention: Attention, key: jax.Array, n: int, d: int) -> Params:
     try:
         params = attention.init(key, n, d)
+    except ApproxTheoryError:
+        raise
     except Exception as exc:
         raise ApproxTheoryError(
             f"init raised {describe_exception(exc)}",
@@ -246,6 +256,8 @@ def _trace(attention: Attention, params: Params, X: jax.Array, n: int, d: int) -
             f"{fix}; the checker batches draws with jax.vmap/jax.jit and audits the traced primitives, so apply "
             "must be written in jax.numpy",
         ) from None
+    except ApproxTheoryError:
+        raise
     except Exception as exc:
         raise ApproxTheoryError(
             f"apply raised {describe_exception(exc)}",

@@ -5,7 +5,8 @@
 - ``analyticity``: a jaxpr audit of (theta, X) -> g_theta(X);
 - ``distinguishability``: the two-sample battery with adversarial pairs over depths;
 - ``kernel_limit``: the kernel-limit criterion of CLSL25.cor.kernel (sufficient, not necessary);
-- ``ffn``: nonlinear affine invariance of the token-wise family.
+- ``ffn``: nonlinear affine invariance of the token-wise family;
+- ``precision`` (not a hypothesis): the working precision and measured noise floor every tolerance comes from.
 
 ``approxtheory.uap.check_uap`` combines them with the card's verdict logic.
 """
@@ -22,10 +23,12 @@ from .equivariance import (
 )
 from .ffn import check_ffn
 from .kernel_limit import check_kernel_limit
+from .precision import Precision, measure_precision
 from .permutations import GROUP_CHOICES, act, missing_element, named_group
 
 __all__ = [
     "GROUP_CHOICES",
+    "Precision",
     "SymmetrySearch",
     "act",
     "check_analyticity",
@@ -38,6 +41,7 @@ __all__ = [
     "find_symmetry_group",
     "group_condition",
     "missing_element",
+    "measure_precision",
     "named_group",
     "replay_pair",
     "resolve_group",

@@ -3,6 +3,12 @@
 Every random choice flows from one seed through a per-consumer stream, so adding draws to one condition
 never changes another's. Parameters come from the attention's own ``init`` via
 ``approxtheory.attention.sample_params``; inputs from NumPy generators seeded with (seed, stream).
+
+The draw law: init's draws, where a leaf that init leaves constant over its draws (zero biases, unit gains)
+gets Gaussian noise of standard deviation ``noise`` times its RMS (or ``noise`` itself when it is zero), so
+every leaf varies (CLSL25 quantifies over the whole family); then every leaf is multiplied by each scale.
+All arithmetic stays in each leaf's own dtype, so a float32 mechanism is drawn, and later re-evaluated, in
+float32 (a float64 factor would silently promote it and mix dtypes inside its graph).
 """
 
 from __future__ import annotations
@@ -26,9 +32,13 @@ STREAMS = {
     "kernel": 6,
     "ffn": 7,
     "witness": 8,
+    "precision": 9,
+    "graph": 10,
 }
+PARAM_NOISE = 0.5  # relative spread added to leaves init does not vary (the default draw law)
 KEY_RULE = ("layer key = fold_in(fold_in(key(seed), stream), layer); draws = sample_params(layer key, draws) "
-            "(init on split(layer key, draws)); floating leaves then multiplied by each scale")
+            "(init on split(layer key, draws)); a leaf constant over the draws gets noise x max(rms, 1 if zero) x "
+            "N(0, 1) from fold_in(layer key, leaf index); every leaf is then multiplied by each scale, in its own dtype")
 
 
 def validated(attention: Any, n: int, d: int, seed: int = 0) -> ValidatedAttention:
@@ -58,6 +68,7 @@ class ParamDraws:
     layers: int
     seed: int
     stream: str
+    noise: float = PARAM_NOISE
 
     @property
     def count(self) -> int:
@@ -71,22 +82,40 @@ class ParamDraws:
 
     def keys(self) -> dict[str, Any]:
         return {"seed": self.seed, "stream": STREAMS[self.stream], "draws": self.draws,
-                "scales": list(self.scales), "rule": KEY_RULE}
+                "scales": list(self.scales), "noise": self.noise, "rule": KEY_RULE}
+
+
+def _widen(stack: Any, key: jax.Array, noise: float) -> Any:
+    """Add noise to every leaf of a (draws, ...) stack that init left constant over the draws (with a single
+    draw: an all-zero leaf), in the leaf's dtype."""
+    leaves, tree = jax.tree_util.tree_flatten(stack)
+    out = []
+    for index, leaf in enumerate(leaves):
+        leaf = jnp.asarray(leaf)
+        constant = bool(jnp.all(leaf == leaf[:1])) if leaf.shape[0] > 1 else not bool(jnp.any(leaf))
+        if noise > 0 and leaf.size and constant:
+            rms = float(jnp.sqrt(jnp.mean(jnp.square(leaf.astype(jnp.float64)))))
+            z = jax.random.normal(jax.random.fold_in(key, index), leaf.shape, dtype=leaf.dtype)
+            leaf = leaf + jnp.asarray(noise * (rms if rms > 0 else 1.0), dtype=leaf.dtype) * z
+        out.append(leaf)
+    return jax.tree_util.tree_unflatten(tree, out)
+
+
+def _scaled(leaf: jax.Array, scales: Sequence[float]) -> jax.Array:
+    """(draws, layers, ...) -> (draws * scales, layers, ...): entry r * len(scales) + s is draw r at scale s."""
+    factors = jnp.asarray(scales, dtype=leaf.dtype).reshape((1, -1) + (1,) * (leaf.ndim - 1))
+    return (leaf[:, None] * factors).reshape((-1,) + leaf.shape[1:])
 
 
 @x64
 def draw_params(va: ValidatedAttention, seed: int, stream: str, draws: int, layers: int = 1,
-                scales: Sequence[float] = (1.0,)) -> ParamDraws:
+                scales: Sequence[float] = (1.0,), noise: float = PARAM_NOISE) -> ParamDraws:
     """``draws`` independent parameter sets per layer (independent across layers), each at every scale."""
-    per_layer = [sample_params(va.attention, va.n, va.d, layer_key(seed, stream, k), draws) for k in range(layers)]
+    per_layer = [_widen(sample_params(va.attention, va.n, va.d, layer_key(seed, stream, k), draws),
+                        layer_key(seed, stream, k), noise) for k in range(layers)]
     stacked = jax.tree_util.tree_map(lambda *ls: jnp.stack(ls, axis=1), *per_layer)  # (draws, layers, ...)
-    factors = jnp.asarray(scales, dtype=jnp.float64)
-
-    def scale(leaf: jax.Array) -> jax.Array:
-        out = leaf[:, None] * factors.reshape((1, -1) + (1,) * (leaf.ndim - 1))
-        return out.reshape((-1,) + leaf.shape[1:])
-
-    return ParamDraws(jax.tree_util.tree_map(scale, stacked), draws, tuple(float(s) for s in scales), layers, seed, stream)
+    return ParamDraws(jax.tree_util.tree_map(lambda leaf: _scaled(leaf, scales), stacked), draws,
+                      tuple(float(s) for s in scales), layers, seed, stream, float(noise))
 
 
 def min_row_distance(X: np.ndarray) -> float:

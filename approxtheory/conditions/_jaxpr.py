@@ -129,9 +129,11 @@ def evaluate(flat: FlatJaxpr, args: list[Any], zero: frozenset[tuple[int, int]] 
     """Run the flat graph on ``args``; inputs (node index, position) in ``zero`` are replaced by zeros.
 
     Returns the outputs and the values of the ids in ``capture``. Works under jit/vmap (it only binds).
+    Each argument is cast to the dtype the graph was traced with: primitives are re-bound as traced, and
+    ``lax.div`` or ``pad`` reject operands of mixed dtypes.
     """
     env: dict[int, Any] = dict(flat.consts)
-    env.update(zip(flat.invars, args))
+    env.update((v, jnp.asarray(a).astype(flat.avals[v].dtype)) for v, a in zip(flat.invars, args))
     for k, node in enumerate(flat.nodes):
         vals = [jnp.zeros_like(env[v]) if (k, pos) in zero else env[v] for pos, v in enumerate(node.ins)]
         out = node.primitive.bind(*vals, **node.params)

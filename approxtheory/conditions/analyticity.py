@@ -6,12 +6,17 @@ structurally (a sum of exponentials is positive) or else numerically on sampled 
 only with a trace-time-constant predicate (a fixed mask); max/min are accepted only as the softmax max-shift
 (a row maximum subtracted before exp, confirmed by re-evaluating with the shift set to zero); anything that
 makes a data-dependent discrete choice is rejected. Anything computed from constants alone is a constant.
+A comparison of data-dependent values is a constant when its outcome is: proven from the sign lattice
+(``exp(.) > 0``), else an obligation checked on the sampled draws (every entry takes one value), discharged
+numerically like a positivity obligation; downstream it is then treated as a constant (a fixed mask).
+The graph is re-evaluated in its own dtypes (draws in each leaf's dtype), and the max-shift is accepted up
+to a tolerance derived from the mechanism's measured noise floor (conditions/precision.py).
 A smoothness probe along random lines in theta is reported as secondary evidence and never decides.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jax
@@ -22,8 +27,9 @@ from ..attention import ValidatedAttention
 from ..core import ConditionResult, ConditionStatus
 from ..numerics import TraceCounter, x64
 from ._compiled import compiled
-from ._draws import draw_params, general_position_inputs, input_rng, validated
+from ._draws import PARAM_NOISE, draw_params, general_position_inputs, input_rng, validated
 from ._jaxpr import FlatJaxpr, Node, evaluate, flatten
+from .precision import measure_precision
 
 CARD_IDS = ("CLSL25.def.analytic_family", "CLSL25.thm2")
 
@@ -50,7 +56,6 @@ REJECTED = {
     "round": "a discrete choice", "sort": "a data-dependent reordering", "top_k": "a data-dependent selection",
     "argmax": "a data-dependent selection", "argmin": "a data-dependent selection", "is_finite": "a discrete test",
     "gt": "a data-dependent comparison", "lt": "a data-dependent comparison", "ge": "a data-dependent comparison",
-    "le": "a data-dependent comparison", "eq": "a data-dependent comparison", "ne": "a data-dependent comparison",
     "and": "boolean logic on data", "or": "boolean logic on data", "not": "boolean logic on data",
     "xor": "boolean logic on data", "clamp": "a clip (min/max)", "rem": "not continuous",
     "nextafter": "a discrete step", "reduce_precision": "rounding", "cummax": "a running maximum",
@@ -60,8 +65,8 @@ REJECTED = {
     "random_split": "random bits drawn inside the forward call", "threefry2x32": "random bits drawn inside the forward call",
 }
 CONTROL = frozenset({"cond", "while", "scan"})
+COMPARE = frozenset({"gt", "lt", "ge", "le", "eq", "ne"})
 POS, NONNEG = 2, 1
-SHIFT_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class Finding:
     primitive: str
     where: str
     detail: str
+    node: int = -1  # index in the audited graph's live nodes (-1: inside a control-flow body)
 
     def to_dict(self) -> dict[str, str]:
         return {"primitive": self.primitive, "where": self.where, "detail": self.detail}
@@ -136,6 +142,20 @@ def _signs(flat: FlatJaxpr, shift_subs: set[int]) -> dict[int, int]:
     return sign
 
 
+def _decided_by_sign(node: Node, flat: FlatJaxpr, sign: dict[int, int]) -> bool:
+    """A comparison of a value of known sign with the constant 0 whose outcome that sign fixes (x > 0 for x > 0)."""
+    a, b = node.ins
+    zero = lambda i: i in flat.consts and np.all(np.asarray(flat.consts[i]) == 0)
+    if zero(b):
+        op, s = node.name, sign.get(a, 0)
+    elif zero(a):
+        op, s = {"gt": "lt", "lt": "gt", "ge": "le", "le": "ge"}.get(node.name, node.name), sign.get(b, 0)
+    else:
+        return False
+    # x > 0, x != 0, not (x < 0), not (x <= 0), not (x == 0) for x > 0; x >= 0, not (x < 0) for x >= 0
+    return (s == POS and op in ("gt", "ne", "lt", "le", "eq", "ge")) or (s == NONNEG and op in ("ge", "lt"))
+
+
 def _shift_chains(flat: FlatJaxpr, var: dict[int, bool]) -> tuple[dict[int, bool], list[dict[str, Any]]]:
     """Find max/min chains and accept exactly the softmax max-shift: the chain only feeds, as the subtrahend,
     subtractions whose results feed only exp (with or without stop_gradient on the way)."""
@@ -178,23 +198,37 @@ def _shift_chains(flat: FlatJaxpr, var: dict[int, bool]) -> tuple[dict[int, bool
     return nodes_ok, shifts
 
 
-def audit(flat: FlatJaxpr, var_in: list[bool]) -> Audit:
-    """Judge every live equation of a flat jaxpr whose inputs are data-dependent where ``var_in`` says so."""
+def audit(flat: FlatJaxpr, var_in: list[bool], presumed: frozenset[int] = frozenset()) -> Audit:
+    """Judge every live equation of a flat jaxpr whose inputs are data-dependent where ``var_in`` says so.
+
+    ``presumed`` names comparisons (node indices of the live graph) found constant on the sampled draws:
+    they are judged as constants, and listed as obligations to discharge numerically.
+    """
     flat = flat.live()
     var: dict[int, bool] = {i: False for i in flat.consts}
     var.update(zip(flat.invars, var_in))
     result = Audit(flat, [])
-    for node in flat.nodes:
+    first_signs = _signs(flat, set())
+    constant: dict[int, bool] = {}  # comparisons whose outcome is constant: node -> proven by the sign lattice
+    for k, node in enumerate(flat.nodes):
         vin = [var[i] for i in node.ins]
         out_var = _control(node, vin, result) if node.name in CONTROL else [any(vin)] * len(node.outs)
+        if node.name in COMPARE and any(vin):
+            proven = _decided_by_sign(node, flat, first_signs)
+            if proven or k in presumed:
+                constant[k] = proven
+                out_var = [False] * len(node.outs)  # a constant mask from here on
         var.update(zip(node.outs, out_var))
     result.out_var = [var[i] for i in flat.outvars]
     shift_ok, result.shifts = _shift_chains(flat, var)
     sign = _signs(flat, {k for sh in result.shifts for k in sh["subs"]})
+    for k, proven in constant.items():
+        node = flat.nodes[k]
+        result.obligations.append(Obligation(k, node.name, node.where, node.outs[0], "constant", proven))
     for k, node in enumerate(flat.nodes):
         vin = [var[i] for i in node.ins]
         name = node.name
-        if not any(vin) or name in CONTROL:
+        if not any(vin) or name in CONTROL or k in constant:
             continue  # a trace-time constant, or judged inside _control
         if name in ALLOWED and not (name == "integer_pow" and int(node.params["y"]) < 0):
             continue
@@ -218,6 +252,8 @@ def audit(flat: FlatJaxpr, var_in: list[bool]) -> Audit:
             if not shift_ok.get(k, False):
                 result.rejected.append(Finding(name, node.where, "a maximum/minimum that affects the value "
                                                "(not the softmax max-shift)"))
+        elif name in COMPARE:
+            result.rejected.append(Finding(name, node.where, "a data-dependent comparison", k))
         elif name in REJECTED:
             result.rejected.append(Finding(name, node.where, REJECTED[name]))
         else:
@@ -227,8 +263,8 @@ def audit(flat: FlatJaxpr, var_in: list[bool]) -> Audit:
 
 def _merge_body(parent: Audit, body: Audit, what: str) -> None:
     """Findings inside control flow: rejections carry over; obligations and shifts there cannot be evaluated."""
-    parent.rejected += body.rejected
-    parent.unknown += body.unknown
+    parent.rejected += [replace(f, node=-1) for f in body.rejected]
+    parent.unknown += [replace(f, node=-1) for f in body.unknown]
     for ob in body.obligations:
         if not ob.structural:
             parent.unknown.append(Finding(ob.primitive, ob.where, f"{ob.requirement} operand inside {what}"))
@@ -304,6 +340,10 @@ def _obligation_check(ob: Obligation, values: np.ndarray) -> tuple[bool, dict[st
     v = np.where(finite, values, np.nan)
     info: dict[str, Any] = {"primitive": ob.primitive, "where": ob.where, "requirement": ob.requirement,
                             "discharged": "numerically", "non_finite": int((~finite).sum())}
+    if ob.requirement == "constant":  # each entry takes one value over every draw and input
+        flat_v = np.asarray(values).reshape(values.shape[0] * values.shape[1], -1)
+        ok = bool(np.all(flat_v == flat_v[:1]))
+        return ok, info
     if ob.requirement == "positive":
         ok = bool(np.nanmin(v) > 0) if finite.any() else False
         info["min_value"] = float(np.nanmin(v)) if finite.any() else None
@@ -323,18 +363,18 @@ def _probe_lines(apply: Any, counter: TraceCounter) -> Any:
 
     def value(a: Any, v: Any, s: jax.Array, w: jax.Array, X: jax.Array) -> jax.Array:
         counter.tick()
-        return jnp.sum(w * apply(jax.tree_util.tree_map(lambda p, q: p + s * q, a, v), X))
+        return jnp.sum(w * apply(jax.tree_util.tree_map(lambda p, q: p + (s * q).astype(p.dtype), a, v), X))
 
     per_point = jax.vmap(value, in_axes=(None, None, 0, None, None))
     return jax.vmap(per_point, in_axes=(0, 0, None, None, None))
 
 
-def _probe(va: ValidatedAttention, seed: int, X: jax.Array, lines: int = 3, points: int = 33) -> list[float]:
+def _probe(va: ValidatedAttention, seed: int, X: jax.Array, noise: float, lines: int = 3, points: int = 33) -> list[float]:
     """Chebyshev tail of t -> <w, g_{theta_a + t v}(X)> on [-1, 1] (secondary evidence, never decisive):
     analytic maps give geometric decay to rounding level, kinks leave algebraic tails."""
     t = jnp.asarray(np.cos(np.pi * (np.arange(points) + 0.5) / points))
     w = jnp.asarray(input_rng(seed, "analyticity").standard_normal((va.n, va.d)))
-    ends = draw_params(va, seed, "analyticity", 2 * lines, layers=1, scales=(1.0,)).layer(0)
+    ends = draw_params(va, seed, "analyticity", 2 * lines, layers=1, scales=(1.0,), noise=noise).layer(0)
     if not jax.tree_util.tree_leaves(ends):
         return []  # no parameters: nothing to probe
     pick = lambda idx: jax.tree_util.tree_map(lambda leaf: leaf[idx], ends)
@@ -348,19 +388,46 @@ def _probe(va: ValidatedAttention, seed: int, X: jax.Array, lines: int = 3, poin
     return tails
 
 
+def _constant_comparisons(result: Audit, evaluator: Any) -> frozenset[int]:
+    """The rejected top-level comparisons whose outcome is one value per entry over every sampled draw."""
+    nodes = [f.node for f in result.rejected if f.primitive in COMPARE and f.node >= 0]
+    if not nodes:
+        return frozenset()
+    captured = evaluator(frozenset(), [result.flat.nodes[k].outs[0] for k in nodes])[2]
+    return frozenset(k for k, c in zip(nodes, captured) if _obligation_check(
+        Obligation(k, "", "", -1, "constant", False), np.asarray(c))[0])
+
+
 @x64
-def check_analyticity(attention: Any, *, n: int, d: int, seed: int = 0) -> ConditionResult:
-    """P_analytic: the jaxpr audit of (theta, X) -> g_theta(X), with numerical discharge and a secondary probe."""
+def check_analyticity(attention: Any, *, n: int, d: int, seed: int = 0, shift_tolerance: float | None = None,
+                      noise: float = PARAM_NOISE) -> ConditionResult:
+    """P_analytic: the jaxpr audit of (theta, X) -> g_theta(X), with numerical discharge and a secondary probe.
+
+    ``shift_tolerance`` bounds the relative change of the output when a softmax max-shift is zeroed; by
+    default it is derived from the mechanism's measured noise floor (conditions/precision.py).
+    ``noise`` widens the parameter draws (conditions/_draws.py).
+    """
     va = validated(attention, n, d, seed)
+    if shift_tolerance is None:
+        shift_tolerance = measure_precision(va, seed, noise).tolerances["shift"]
     Xs = jnp.asarray(general_position_inputs(input_rng(seed, "analyticity"), 2, n, d))
     closed = va.jaxpr
-    evidence: dict[str, Any] = {"card_ids": list(CARD_IDS)}
-    result = audit(flatten(closed), [True] * len(closed.jaxpr.invars))
+    evidence: dict[str, Any] = {"card_ids": list(CARD_IDS), "shift_tolerance": shift_tolerance}
+    flat0 = flatten(closed)
+    var_in = [True] * len(closed.jaxpr.invars)
+    result = audit(flat0, var_in)
+    # Draws in each leaf's own dtype: the graph is re-evaluated in the dtypes it was traced in.
+    draws = draw_params(va, seed, "analyticity", 2, layers=1, scales=(0.1, 1.0, 3.0), noise=noise)
+    leaves = jax.tree_util.tree_leaves(draws.layer(0))
+    evaluator = lambda zero, capture: _evaluator(va, result.flat, zero, capture, draws.count)(leaves, Xs)
+    presumed = _constant_comparisons(result, evaluator)
+    if presumed:
+        result = audit(flat0, var_in, presumed)
     flat = result.flat
     evidence.update(equations=len(flat.nodes),
                     primitives=sorted({node.name for node in flat.nodes}),
                     softmax_shifts=[{"where": s["where"], "stop_gradient": s["stop_gradient"]} for s in result.shifts],
-                    probe_chebyshev_tails=_probe(va, seed, Xs[0]),
+                    probe_chebyshev_tails=_probe(va, seed, Xs[0], noise),
                     probe_note="secondary evidence only: small tails suggest smoothness, they never decide",
                     zero_parameter_found=va.zero_params is not None)
     if result.rejected:
@@ -371,22 +438,20 @@ def check_analyticity(attention: Any, *, n: int, d: int, seed: int = 0) -> Condi
                                evidence)
 
     # Numerical part: the max-shift must cancel, and every obligation must hold on draws at several scales.
-    draws = draw_params(va, seed, "analyticity", 2, layers=1, scales=(0.1, 1.0, 3.0))
-    leaves = jax.tree_util.tree_leaves(draws.layer(0))
     zero = frozenset((k, 1) for s in result.shifts for k in s["subs"])
     pending = [ob for ob in result.obligations if not ob.structural]
-    out, shifted, caps = _evaluator(va, flat, zero, [ob.operand for ob in pending], draws.count)(leaves, Xs)
-    out, shifted = np.asarray(out), np.asarray(shifted)
+    out, shifted, caps = evaluator(zero, [ob.operand for ob in pending])
+    out, shifted = np.asarray(out, dtype=np.float64), np.asarray(shifted, dtype=np.float64)
     if zero:
         moderate = np.array([draws.scale_of(r) <= 1.0 for r in range(draws.count)])
         a, b = out[moderate], shifted[moderate]
         both = np.isfinite(a) & np.isfinite(b)
         gap = float(np.max(np.abs(a - b)[both] / (1 + np.abs(a)[both]))) if both.any() else float("nan")
         evidence["shift_cancellation_error"] = gap
-        if not gap <= SHIFT_TOLERANCE:
+        if not gap <= shift_tolerance:
             return ConditionResult("analyticity", ConditionStatus.FAILS,
                                    f"the maximum at {result.shifts[0]['where']} does not cancel: zeroing the shift "
-                                   f"moves the output by {gap:.3g}", evidence)
+                                   f"moves the output by {gap:.3g} > {shift_tolerance:.3g}", evidence)
     checks = [_obligation_check(ob, np.asarray(c)) for ob, c in zip(pending, caps)]
     evidence["obligations"] = ([{"primitive": ob.primitive, "where": ob.where, "requirement": ob.requirement,
                                  "discharged": "structurally"} for ob in result.obligations if ob.structural]
@@ -405,7 +470,7 @@ def check_analyticity(attention: Any, *, n: int, d: int, seed: int = 0) -> Condi
         return ConditionResult("analyticity", ConditionStatus.UNKNOWN,
                                "no parameter theta_0 with g = 0 was found (A3: declare zero_params)", evidence)
     numeric = len(pending)
-    tail = f"; {numeric} positivity obligation(s) discharged numerically only" if numeric else ""
+    tail = f"; {numeric} obligation(s) (positivity, constant comparisons) discharged numerically only" if numeric else ""
     shifts = f", {len(result.shifts)} softmax max-shift(s) accepted" if result.shifts else ""
     return ConditionResult("analyticity", ConditionStatus.HOLDS,
                            f"all {len(flat.nodes)} equations are analytic in (theta, X){shifts}{tail}", evidence)

@@ -6,10 +6,19 @@ the separations there, so a sweep over depths 1..m applies m layers in all (not 
 compiles once per (n, d, pairs, draws) configuration, whatever the depth; ``TRACES['battery']``
 counts the traces. sep = |a - b| / (1 + |a|) per slot; a non-finite draw gives NaN (skipped and
 counted by the caller).
+
+The pairs go through in chunks of CHUNK_PAIRS (padded, so every call has one shape and one compilation)
+and each result is waited for with a deadline: a sweep never dispatches one unbounded batch (draws x
+pairs x n tokens at once), and it stops at ``deadline`` with BatteryTimeout saying how far it got
+instead of blocking forever. (Issue 12's FAVOR+ stall, 0% CPU with the main thread waiting on a
+result, was not reproduced here; it matches public reports of XLA's CPU intra-op thread pool wedging on
+very large vmapped batches. Bounded chunks and a bounded wait keep both the batch and the wait finite.)
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +33,28 @@ from ._draws import ParamDraws
 from .pairs import PairSet
 
 BATCH_MULTIPLE = 16
+CHUNK_PAIRS = 64  # a multiple of BATCH_MULTIPLE
+
+
+class BatteryTimeout(Exception):
+    """The sweep ran out of time: ``depths`` full depths were done, ``chunks`` chunks of the next one."""
+
+    def __init__(self, depths: int, chunks: int, of: int) -> None:
+        super().__init__(f"time budget spent after {depths} full depth(s) and {chunks} of {of} chunk(s) of the next")
+        self.depths, self.chunks, self.of = depths, chunks, of
+
+
+def wait(value: Any, deadline: float | None) -> np.ndarray:
+    """``np.asarray(value)``, waiting at most until ``deadline`` (time.monotonic()); TimeoutError after it."""
+    if deadline is None:
+        return np.asarray(value)
+    box: list[Any] = []
+    worker = threading.Thread(target=lambda: box.append(np.asarray(value)), daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if not box:
+        raise TimeoutError("the computation did not finish before the deadline")
+    return box[0]
 
 
 def _build(apply: Any, counter: TraceCounter) -> Any:
@@ -52,20 +83,35 @@ def trace_count() -> int:
 
 @x64
 def battery_sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, max_depth: int,
-                  stop: Callable[[int, np.ndarray], bool] = lambda depth, seps: False) -> list[np.ndarray]:
+                  stop: Callable[[int, np.ndarray], bool] = lambda depth, seps: False,
+                  deadline: float | None = None) -> list[np.ndarray]:
     """sep[r, p, i] (draw r, pair p, slot i) at depths 1, 2, ... up to ``max_depth``, or up to the first
-    depth at which ``stop(depth, seps)`` is true; each layer is applied once, to the carried states."""
+    depth at which ``stop(depth, seps)`` is true; each layer is applied once, to the carried states.
+    Past ``deadline`` (time.monotonic()) it raises BatteryTimeout."""
     if max_depth > params.layers:
         raise ValueError(f"depth {max_depth} needs {max_depth} layers of parameters, only {params.layers} drawn")
-    padded = pairs.padded(BATCH_MULTIPLE)
+    chunk = min(CHUNK_PAIRS, len(pairs.padded(BATCH_MULTIPLE)))
+    padded = pairs.padded(chunk)
     step = compiled("battery", va.attention.apply, _build)
-    A = jnp.broadcast_to(jnp.asarray(padded.X), (params.count,) + padded.X.shape)
-    B = jnp.broadcast_to(jnp.asarray(padded.Y), (params.count,) + padded.Y.shape)
-    slot_map = jnp.asarray(padded.slot_map)
+    states = []
+    for c in range(0, len(padded), chunk):
+        X, Y = padded.X[c:c + chunk], padded.Y[c:c + chunk]
+        states.append((jnp.broadcast_to(jnp.asarray(X), (params.count,) + X.shape),
+                       jnp.broadcast_to(jnp.asarray(Y), (params.count,) + Y.shape),
+                       jnp.asarray(padded.slot_map[c:c + chunk])))
     out: list[np.ndarray] = []
     for k in range(max_depth):
-        A, B, seps = step(params.layer(k), A, B, slot_map)
-        out.append(np.asarray(seps)[:, : len(pairs)])
+        layer, parts = params.layer(k), []
+        for c, (A, B, slot_map) in enumerate(states):
+            if deadline is not None and time.monotonic() > deadline:
+                raise BatteryTimeout(k, c, len(states))
+            A, B, seps = step(layer, A, B, slot_map)
+            states[c] = (A, B, slot_map)
+            try:
+                parts.append(wait(seps, deadline))
+            except TimeoutError:
+                raise BatteryTimeout(k, c, len(states)) from None
+        out.append(np.concatenate(parts, axis=1)[:, : len(pairs)])
         if stop(k + 1, out[-1]):
             break
     return out

@@ -4,7 +4,9 @@ For every adversarial pair (pairs.py) and every shared slot (i, j), look for a p
 depth m with sep(Phi_theta(X)[i], Phi_theta(Y)[j]) above the tolerance. Under analyticity (CLSL25.thm2)
 one witness per (pair, slot) suffices (def.two_sample fact 3), and a pair unseparated over many draws is
 a near-certificate that Delta vanishes identically (fact 4). Depths 1..max_depth are swept; the smallest
-depth at which every slot pair is separated is reported.
+depth at which every slot pair is separated is reported. The tolerance is derived from the mechanism's
+measured noise floor (conditions/precision.py), so rounding noise never counts as separation, and a
+separation far below 1e-8 but far above a float64 floor still counts.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..core import ConditionResult, ConditionStatus
 from ..numerics import x64
 from . import permutations as perm
 from ._draws import (
+    PARAM_NOISE,
     STREAMS,
     ParamDraws,
     draw_params,
@@ -29,13 +32,16 @@ from ._draws import (
     input_rng,
     validated,
 )
-from .battery import battery_sweep, run_battery
+from .battery import BatteryTimeout, battery_sweep, run_battery
 from .connectivity import farthest_sources
 from .pairs import GENERATORS, PairSet, build_pairs
+from .precision import measure_precision
 
 CARD_IDS = ("CLSL25.def.token_distinguishability", "CLSL25.def.two_sample", "CLSL25.thm2")
-TOLERANCE = 1e-8
 SCALES = (0.1, 1.0, 3.0)
+# A recorded float64 witness (papers/clsl25) counts as never separated when its replay stays below this; the
+# checks themselves derive their tolerance from the measured noise floor (conditions/precision.py).
+TOLERANCE = 1e-8
 
 
 @dataclass(frozen=True)
@@ -65,16 +71,18 @@ def _depth_outcome(seps: np.ndarray, pairs: PairSet, depth: int, tolerance: floa
     return DepthOutcome(depth, max_sep, finite.sum(axis=0), common)
 
 
-def sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, max_depth: int, tolerance: float = TOLERANCE,
-          stop_early: bool = True) -> list[DepthOutcome]:
-    """Run the battery at depths 1..max_depth (stopping at the first depth that separates every slot pair)."""
-    outcomes: list[DepthOutcome] = []
+def sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, max_depth: int, tolerance: float,
+          stop_early: bool = True, deadline: float | None = None,
+          outcomes: list[DepthOutcome] | None = None) -> list[DepthOutcome]:
+    """Run the battery at depths 1..max_depth (stopping at the first depth that separates every slot pair);
+    each depth's outcome is appended to ``outcomes`` as it is reached (kept if the deadline stops the sweep)."""
+    outcomes = [] if outcomes is None else outcomes
 
     def record(depth: int, seps: np.ndarray) -> bool:
         outcomes.append(_depth_outcome(seps, pairs, depth, tolerance))
         return stop_early and bool(np.all((outcomes[-1].max_sep > tolerance) | ~pairs.relevant))
 
-    battery_sweep(va, params, pairs, max_depth, record)
+    battery_sweep(va, params, pairs, max_depth, record, deadline)
     return outcomes
 
 
@@ -95,23 +103,39 @@ def _pair_record(pairs: PairSet, p: int, i: int, outcome: DepthOutcome, params: 
 
 
 def draw_parameters(va: ValidatedAttention, seed: int, draws: int, max_depth: int,
-                    scales: Sequence[float] = SCALES) -> ParamDraws:
-    return draw_params(va, seed, "battery_params", draws, layers=max_depth, scales=scales)
+                    scales: Sequence[float] = SCALES, noise: float = PARAM_NOISE) -> ParamDraws:
+    return draw_params(va, seed, "battery_params", draws, layers=max_depth, scales=scales, noise=noise)
 
 
 @x64
 def check_distinguishability(attention: Any, *, n: int, d: int, group: PermutationGroup,
                              graph: TokenGraph | None = None, max_depth: int = 3, seed: int = 0,
                              draws: int = 4, scales: Sequence[float] = SCALES, base_samples: int = 2,
-                             tolerance: float = TOLERANCE, max_reorderings: int = 256) -> ConditionResult:
-    """Two-sample battery with generators (a)-(d) for the group ``group``, depths 1..max_depth."""
+                             tolerance: float | None = None, max_reorderings: int = 256,
+                             noise: float = PARAM_NOISE, deadline: float | None = None) -> ConditionResult:
+    """Two-sample battery with generators (a)-(d) for the group ``group``, depths 1..max_depth.
+
+    ``tolerance`` (sep above it counts as separated) defaults to the one derived from the measured noise
+    floor; ``noise`` widens the parameter draws; past ``deadline`` (time.monotonic()) the sweep stops and
+    the result is unknown, with the depths it reached.
+    """
     va = validated(attention, n, d, seed)
+    if tolerance is None:
+        tolerance = measure_precision(va, seed, noise).tolerances["separation"]
     rng = input_rng(seed, "battery_inputs")
     bases = general_position_inputs(rng, base_samples, n, d)
     farthest = farthest_sources(graph) if graph is not None else None
     pairs = build_pairs(bases, group, rng, farthest, max_reorderings)
-    params = draw_parameters(va, seed, draws, max_depth, scales)
-    outcomes = sweep(va, params, pairs, max_depth, tolerance)
+    params = draw_parameters(va, seed, draws, max_depth, scales, noise)
+    outcomes: list[DepthOutcome] = []
+    try:
+        sweep(va, params, pairs, max_depth, tolerance, deadline=deadline, outcomes=outcomes)
+    except BatteryTimeout as stopped:
+        return ConditionResult(
+            "distinguishability", ConditionStatus.UNKNOWN,
+            f"the battery of {len(pairs)} pairs x {params.count} draws stopped at its deadline: {stopped}",
+            {"card_ids": list(CARD_IDS), "pairs": len(pairs), "draws": draws, "tolerance": tolerance,
+             "timed_out": True, "depths": [o.summary(pairs, tolerance) for o in outcomes]})
     last = outcomes[-1]
     rel = pairs.relevant
     evidence: dict[str, Any] = {
@@ -163,7 +187,8 @@ def check_distinguishability(attention: Any, *, n: int, d: int, group: Permutati
 
 @x64
 def replay_pair(attention: Any, *, X: Sequence[Sequence[float]], Y: Sequence[Sequence[float]], slots: Sequence[int],
-                depth: int, seed: int, draws: int, scales: Sequence[float] = SCALES) -> float | None:
+                depth: int, seed: int, draws: int, scales: Sequence[float] = SCALES,
+                noise: float = PARAM_NOISE) -> float | None:
     """Max sep over the logged draws for one recorded pair and slot pair (None if every draw is non-finite)."""
     Xa, Ya = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     n, d = Xa.shape
@@ -173,6 +198,6 @@ def replay_pair(attention: Any, *, X: Sequence[Sequence[float]], Y: Sequence[Seq
     relevant = np.zeros((1, n), bool)
     relevant[0, slots[0]] = True
     pair = PairSet(Xa[None], Ya[None], slot_map[None], relevant, ["replay"], [{}])
-    seps = run_battery(va, draw_parameters(va, seed, draws, depth, scales), pair, depth)[:, 0, slots[0]]
+    seps = run_battery(va, draw_parameters(va, seed, draws, depth, scales, noise), pair, depth)[:, 0, slots[0]]
     finite = seps[np.isfinite(seps)]
     return float(finite.max()) if finite.size else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import jax
 import jax.numpy as jnp
 import networkx as nx
 import numpy as np
@@ -95,3 +96,28 @@ def test_large_symmetric_group_without_enumeration() -> None:
 def test_hop_diameter_is_directed() -> None:
     cycle = graph_from_mask(np.roll(np.eye(5, dtype=bool), 1, axis=1))  # j -> i only for j = i + 1
     assert nx.is_strongly_connected(cycle) and hop_diameter(cycle) == 4
+
+
+def _scaled(base: Mechanism, factor) -> Mechanism:
+    """``base`` times ``factor(params)``: a constant, or exp(1000 w) with w ~ N(0, 0.1^2), about e^(+-300)."""
+    init = lambda key, n, d: {**base.init(key, n, d), "w": 0.1 * jax.random.normal(jax.random.fold_in(key, 7), ())}
+    return Mechanism(f"{base.name}_scaled", init, lambda p, X: factor(p) * base.apply(p, X))
+
+
+@pytest.mark.parametrize("factor", [lambda p: 1e-12, lambda p: 1e12, lambda p: jnp.exp(1000.0 * p["w"])],
+                         ids=["1e-12", "1e12", "exp(1000 w)"])
+@pytest.mark.parametrize("base", [softmax, window(w=1)], ids=["softmax", "window"])
+def test_the_graph_does_not_depend_on_the_output_scale(base: Mechanism, factor) -> None:
+    # relative thresholds (per draw, against that draw's largest Jacobian block): scale cannot erase a dependence
+    n = 5
+    reference = token_graph(validate(base, n, 3)).mask
+    np.testing.assert_array_equal(token_graph(validate(_scaled(base, factor), n, 3)).mask, reference)
+
+
+@pytest.mark.parametrize("n, w", [(6, 2), (8, 3), (7, 2), (5, 3)])
+def test_window_hop_diameter_is_the_ceiling_of_n_minus_1_over_w(n: int, w: int) -> None:
+    # from token 0 to n-1 in steps of at most w: ceil((n-1)/w) hops (floor undercounts whenever w does not divide n-1)
+    from approxtheory.papers.clsl25 import _window_distance
+
+    measured = token_graph(validate(window(w=w), n, 2)).hop_diameter
+    assert measured == math.ceil((n - 1) / w) == _window_distance(n, w) == ex.window(w, wrap=False)(n).min_attention_layers

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from approxtheory.attention import zoo
+from approxtheory.attention import Mechanism, zoo
 from approxtheory.conditions.analyticity import check_analyticity
 
 
@@ -118,3 +118,46 @@ def test_relu_probe_is_recorded_but_never_decides() -> None:
     r = check_analyticity(zoo.linear_relu, n=4, d=3)
     assert r.evidence["probe_note"].startswith("secondary evidence only")
     assert np.all(np.isfinite(r.evidence["probe_chebyshev_tails"]))
+
+
+def test_a_comparison_proven_constant_by_sign_is_analytic() -> None:
+    # sinkhorn-style: a mask computed from the data that is identically true (a sum of exponentials is > 0)
+    def weights(s):
+        e = jnp.exp(s)
+        keep = jnp.cumsum(e, axis=-1) > 0
+        return jnp.where(keep, e, 0.0) / jnp.sum(e, axis=-1, keepdims=True)
+
+    r = _check(weights)
+    assert r.status.value == "holds", r.explanation
+    assert {"primitive": "gt", "discharged": "structurally"} in [
+        {k: ob[k] for k in ("primitive", "discharged")} for ob in r.evidence["obligations"]]
+
+
+def test_a_comparison_constant_on_every_draw_is_discharged_numerically() -> None:
+    # |s| < 1e6 on every sampled draw: the mask is constant there (evidence, like a positivity obligation)
+    r = _check(lambda s: jnp.where(s * s < 1e12, jax.nn.softmax(s, axis=-1), 0.0))
+    assert r.status.value == "holds", r.explanation
+    constant = [ob for ob in r.evidence["obligations"] if ob["requirement"] == "constant"]
+    assert constant and constant[0]["discharged"] == "numerically" and "numerically only" in r.explanation
+
+
+def test_a_comparison_that_changes_over_the_draws_is_still_rejected() -> None:
+    r = _check(lambda s: jnp.where(s > 0, s, 0.0))
+    assert r.status.value == "fails" and r.evidence["rejected"][0]["primitive"] == "gt"
+
+
+def test_a_float32_graph_is_audited_in_its_own_dtypes() -> None:
+    # float32 parameters, a float32 constant divisor and a pad: re-binding on promoted draws raised before
+    def init(key, n, d):
+        return {k: v.astype(jnp.float32) for k, v in _qkv(key, n, d).items()} | {"b": jnp.zeros(d, jnp.float32)}
+
+    def apply(p, X):
+        X = X.astype(jnp.float32)
+        s = (X @ p["wq"]) @ (X @ p["wk"]).T / jnp.sqrt(jnp.float32(X.shape[-1]))
+        s = jnp.pad(s, ((0, 0), (0, 1)), constant_values=-1e9)[:, :-1]
+        return jax.nn.softmax(s, axis=-1) @ (X @ p["wv"] + p["b"])
+
+    r = check_analyticity(Mechanism("f32", init, apply, zero_params=lambda p: {**p, "wv": p["wv"] * 0, "b": p["b"] * 0}),
+                          n=4, d=3)
+    assert r.status.value == "holds", r.explanation
+    assert 1e-9 < r.evidence["shift_tolerance"] < 1e-2  # float32's floor times the margin, not float64's 1e-9

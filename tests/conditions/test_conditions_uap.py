@@ -28,7 +28,13 @@ def test_softmax_is_uap_for_s_n_with_one_layer_and_the_contract() -> None:
     assert all(c["provenance"] == CLAIMS[c["id"]] for c in data["claims"])
     assert [c["agrees"] for c in data["cross_checks"]] == [True]
     lines = r.human_lines()
-    assert lines[0].startswith("verdict: uap for S_n") and len(lines) == 1 + len(CONDITIONS) + 1
+    assert lines[0].startswith("verdict: uap for S_n") and len(lines) == 2 + len(CONDITIONS) + 1
+    assert lines[1].startswith("precision: working precision float64")
+    precision = data["settings"]["precision"]
+    assert precision["working"] == "float64" and 0 < precision["tolerances"]["separation"] < 1e-9
+    assert data["settings"]["tolerance"] == precision["tolerances"]["separation"]
+    assert set(data["settings"]["condition_seconds"]) >= CONDITIONS - {"connectivity", "equivariance", "group"}
+    assert data["settings"]["compilations"] >= 0 and data["settings"]["compile_seconds"] >= 0
 
 
 def test_window_is_uap_for_the_reflection_group_at_the_hop_diameter() -> None:

@@ -1,0 +1,152 @@
+"""Working precision of an attention and the tolerances derived from it (card CLSL25 §6 numerics).
+
+A mechanism may compute in float32 or bfloat16 even when it returns float64 (flax.nnx's default attention
+runs its softmax in float32 inside ``jax.nn.dot_product_attention``), so the dtypes are read off every
+equation of its jaxpr, control-flow bodies included; the working precision is the coarsest of them.
+
+The noise floor is measured, not assumed: apply is evaluated at sampled (theta, X) and again with every
+parameter entry and every input entry moved by one relative rounding unit of the working precision
+(x -> x (1 + eps u), u = +-1). Rounding to that precision moves the inputs that much anyway, so the change
+of the output is the size of the noise any two evaluation orders of the same value can show:
+
+    floor = max over draws of max |g(theta', X') - g(theta, X)| / (1 + max |g(theta, X)|),
+
+never below eps(working). That is the unit of every comparison the conditions make (the battery's sep and
+the symmetry error have the same ``1 + |.|`` normalisation); each tolerance is the floor times a stated
+margin, so noise can neither pass as separation nor break a symmetry, and the dependency graph's relative
+threshold is the floor's relative twin (relative to the largest Jacobian block of each draw).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.extend.core import ClosedJaxpr, Jaxpr
+
+from ..attention import ValidatedAttention
+from ..numerics import TraceCounter, x64
+from ._compiled import compiled
+from ._draws import PARAM_NOISE, draw_params, general_position_inputs, input_rng
+
+# Margins over the measured floor, per use. Symmetry and the softmax max-shift compare two evaluation orders
+# of one value in one layer; separation compares values carried through up to SEPARATION_DEPTHS layers,
+# whose noise compounds; a dependency is an exactly-zero Jacobian block against a nonzero one.
+MARGINS = {"equivariance": 100.0, "shift": 1000.0, "separation": 1000.0, "dependency": 10.0}
+PROBE_DRAWS = 3
+PROBE_SCALES = (0.1, 1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Precision:
+    """The dtypes a mechanism computes in, its measured noise floor, and the tolerances derived from it."""
+
+    dtypes: tuple[str, ...]
+    working: str
+    eps: float
+    measured: float
+    floor: float
+    tolerances: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dtypes": list(self.dtypes), "working": self.working, "eps": self.eps,
+                "measured_noise": self.measured, "noise_floor": self.floor, "margins": dict(MARGINS),
+                "tolerances": dict(self.tolerances),
+                "rule": "tolerance = margin x max(eps(working), measured change of g under a one-ulp relative "
+                        "perturbation of every parameter and input) / (1 + max|g|)"}
+
+    def describe(self) -> str:
+        others = [t for t in self.dtypes if t != self.working]
+        inside = f" (also {', '.join(others)})" if others else ""
+        tol = ", ".join(f"{k} {v:.2g}" for k, v in self.tolerances.items())
+        return f"working precision {self.working}{inside}, noise floor {self.floor:.2g}; tolerances: {tol}"
+
+
+def _bodies(value: Any) -> Iterator[Jaxpr]:
+    if isinstance(value, ClosedJaxpr):
+        yield value.jaxpr
+    elif isinstance(value, Jaxpr):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _bodies(v)
+
+
+def _floating(aval: Any) -> str | None:
+    dtype = getattr(aval, "dtype", None)
+    return str(np.dtype(dtype)) if dtype is not None and jnp.issubdtype(dtype, jnp.floating) else None
+
+
+def computed_dtypes(jaxpr: ClosedJaxpr | Jaxpr) -> tuple[str, ...]:
+    """Every floating dtype an equation of ``jaxpr`` (or of a body inside it) produces or consumes."""
+    seen: set[str] = set()
+    stack = [jaxpr.jaxpr if isinstance(jaxpr, ClosedJaxpr) else jaxpr]
+    while stack:
+        j = stack.pop()
+        for eqn in j.eqns:
+            for v in (*eqn.invars, *eqn.outvars):
+                name = _floating(v.aval)
+                if name:
+                    seen.add(name)
+            for value in eqn.params.values():
+                stack.extend(_bodies(value))
+    return tuple(sorted(seen, key=lambda t: float(jnp.finfo(t).eps)))
+
+
+def _coarsest(dtypes: Sequence[str]) -> str:
+    return max(dtypes, key=lambda t: float(jnp.finfo(t).eps)) if dtypes else "float64"
+
+
+def _probe(apply: Any, counter: TraceCounter) -> Any:
+    """noise[draw, input]: the change of g under a one-ulp relative perturbation, in the 1 + |g| unit."""
+
+    def one(p: Any, q: Any, X: jax.Array, Xq: jax.Array) -> jax.Array:
+        counter.tick()
+        a, b = apply(p, X), apply(q, Xq)
+        err = jnp.max(jnp.abs(b.astype(jnp.float64) - a.astype(jnp.float64))) / (1.0 + jnp.max(jnp.abs(a)))
+        return jnp.where(jnp.isfinite(err), err, jnp.nan)
+
+    per_input = jax.vmap(one, in_axes=(None, None, 0, 0))
+    # ids carries the draw axis, also for a mechanism without parameters
+    return jax.vmap(lambda p, q, _, X, Xq: per_input(p, q, X, Xq), in_axes=(0, 0, 0, None, None))
+
+
+def _nudge(tree: Any, eps: float, key: jax.Array) -> Any:
+    """Every entry times (1 + eps u), u = +-1, in the entry's own dtype."""
+    leaves, structure = jax.tree_util.tree_flatten(tree)
+    out = []
+    for index, leaf in enumerate(leaves):
+        leaf = jnp.asarray(leaf)
+        u = jax.random.rademacher(jax.random.fold_in(key, index), leaf.shape, dtype=leaf.dtype)
+        out.append(leaf * (1 + jnp.asarray(eps, leaf.dtype) * u))
+    return jax.tree_util.tree_unflatten(structure, out)
+
+
+def nominal_precision(va: ValidatedAttention) -> Precision:
+    """The fallback when apply cannot be probed: floor = eps(working), nothing measured (NaN)."""
+    dtypes = computed_dtypes(va.jaxpr) or ("float64",)
+    working = _coarsest(dtypes)
+    eps = float(jnp.finfo(working).eps)
+    return Precision(dtypes, working, eps, float("nan"), eps, {k: m * eps for k, m in MARGINS.items()})
+
+
+@x64
+def measure_precision(va: ValidatedAttention, seed: int = 0, noise: float = PARAM_NOISE,
+                      scales: Sequence[float] = PROBE_SCALES) -> Precision:
+    """The working precision of ``va`` (from its jaxpr) and its measured noise floor at draws over ``scales``."""
+    nominal = nominal_precision(va)
+    eps = nominal.eps
+    draws = draw_params(va, seed, "precision", PROBE_DRAWS, layers=1, scales=scales, noise=noise).layer(0)
+    X = jnp.asarray(general_position_inputs(input_rng(seed, "precision"), 2, va.n, va.d))
+    key = jax.random.fold_in(jax.random.key(seed), 9)
+    nudged = _nudge(draws, eps, key)
+    Xq = X * (1 + eps * jax.random.rademacher(jax.random.fold_in(key, 2**31), X.shape, dtype=X.dtype))
+    err = np.asarray(compiled("precision", va.attention.apply, _probe)(draws, nudged, jnp.arange(PROBE_DRAWS * len(scales)), X, Xq))
+    finite = err[np.isfinite(err)]
+    measured = float(finite.max()) if finite.size else float("nan")
+    floor = max(eps, measured) if finite.size else eps
+    return Precision(nominal.dtypes, nominal.working, eps, measured, floor, {k: m * floor for k, m in MARGINS.items()})
