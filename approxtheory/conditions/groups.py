@@ -117,10 +117,12 @@ class PermGroup:
         """Trust ``strong`` to be a strong generating set relative to ``base`` (e.g. from a search tree that
         found, for every base prefix, generators of the pointwise stabiliser): no Schreier-Sims needed."""
         gens = [a for a in (as_array(s, n) for s in strong) if a is not None and not is_identity(a)]
-        levels = []
-        for i, b in enumerate(base):
-            fixing = [g for g in gens if all(g[p] == p for p in base[:i])]
-            levels.append(_Level.build(int(b), fixing, n))
+        points = np.asarray(list(base), dtype=np.int64)
+        stack = np.array(gens, dtype=np.int64).reshape(-1, n)
+        # first[g] = how many leading base points generator g fixes; it belongs to the levels up to there
+        moved = (stack[:, points] != points[None, :]).reshape(len(stack), len(points))
+        first = np.where(moved.any(axis=1), np.argmax(np.pad(moved, ((0, 0), (0, 1))), axis=1), len(points))
+        levels = [_Level.build(int(b), [gens[g] for g in np.flatnonzero(first >= i)], n) for i, b in enumerate(points)]
         return cls(n, gens, exact=exact, _levels=levels)
 
     @property

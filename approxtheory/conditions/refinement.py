@@ -38,8 +38,9 @@ def label(values: np.ndarray, gap: float) -> np.ndarray:
     flat = values.ravel()
     finite = np.where(np.isfinite(flat), flat, np.inf)  # non-finite entries share one colour
     order = np.argsort(finite, kind="stable")
-    steps = np.diff(finite[order])
-    cuts = np.concatenate([[0], np.cumsum(~(steps <= gap))])  # inf - inf is nan: same colour
+    with np.errstate(invalid="ignore"):
+        steps = np.diff(finite[order])  # inf - inf is nan, which is no cut: one colour
+    cuts = np.concatenate([[0], np.cumsum(steps > gap)])
     out = np.empty(flat.size, dtype=np.int64)
     out[order] = cuts
     return out.reshape(values.shape)
