@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sympy.combinatorics import Permutation, PermutationGroup
 
 from . import permutations as perm
 from ._draws import min_row_distance
+from .groups import PermGroup
 
 GENERATORS = {
     "a": "change one other token",
@@ -36,6 +36,7 @@ GENERATORS = {
 # Prouhet-Tarry-Escott pairs: equal sums of s^p for p = 1..degree (and different multisets).
 PTE = {2: ((1, 5, 6), (2, 3, 7)), 3: ((1, 5, 8, 12), (2, 3, 10, 11)), 5: ((0, 4, 9, 17, 22, 26), (1, 2, 12, 14, 24, 25))}
 GP_MIN_DISTANCE = 1e-3
+DOUBLES_LISTED_UP_TO = 32  # beyond this n, double transpositions are sampled, not listed (O(n^4) of them)
 
 
 @dataclass
@@ -73,15 +74,15 @@ def shared_slots(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return equal.argmax(axis=1), equal.any(axis=1)
 
 
-def in_orbit(X: np.ndarray, Y: np.ndarray, group: PermutationGroup) -> bool:
+def in_orbit(X: np.ndarray, Y: np.ndarray, group: PermGroup) -> bool:
     """Is Y = sigma.X for some sigma in the group? Rows are distinct, so the only candidate sigma is forced."""
     slot, found = shared_slots(X, Y)
     if not found.all() or len(set(slot.tolist())) != len(slot):
         return False
-    return bool(group.contains(Permutation(slot.tolist(), size=len(slot))))  # (sigma.X)[sigma(i)] = X[i]
+    return bool(group.contains(slot))  # (sigma.X)[sigma(i)] = X[i]
 
 
-def general_position(X: np.ndarray, Y: np.ndarray, group: PermutationGroup) -> str | None:
+def general_position(X: np.ndarray, Y: np.ndarray, group: PermGroup) -> str | None:
     """None if (GP1) and (GP2) hold, else the reason the pair is unusable."""
     if min(min_row_distance(X), min_row_distance(Y)) < GP_MIN_DISTANCE:
         return "GP1"
@@ -154,25 +155,38 @@ def distant_changes(X: np.ndarray, farthest: np.ndarray, rng: np.random.Generato
     return out
 
 
-def outside_group(group: PermutationGroup, n: int, rng: np.random.Generator, limit: int) -> list[np.ndarray]:
+def _double_transpositions(n: int, rng: np.random.Generator, count: int) -> list[np.ndarray]:
+    """(a b)(c d) with disjoint pairs: all of them in random order up to DOUBLES_LISTED_UP_TO tokens, else
+    ``count`` random ones (listing the O(n^4) of them at n = 128 would dominate the check)."""
+    if n <= DOUBLES_LISTED_UP_TO:
+        swaps = list(itertools.combinations(range(n), 2))
+        doubles = [(a, b) for a, b in itertools.combinations(swaps, 2) if not set(a) & set(b)]
+        return [perm.act(perm.transposition(n, *a), perm.transposition(n, *b))
+                for a, b in (doubles[k] for k in rng.permutation(len(doubles)))]
+    quads = [rng.choice(n, 4, replace=False) for _ in range(count)]
+    return [perm.act(perm.transposition(n, a, b), perm.transposition(n, c, e)) for a, b, c, e in quads]
+
+
+def outside_group(group: PermGroup, n: int, rng: np.random.Generator, limit: int) -> list[np.ndarray]:
     """Permutations not in the group, at most ``limit``: all of them when S_n is small; else the cyclic shift,
     the reflections, every transposition, double transpositions (in random order) and random permutations.
     Transpositions and double transpositions leave most tokens in place, so they find the reorderings that a
-    slot's view cannot see at depth 1 (e.g. swapping i-1 and i+1 under a cyclic-distance bias)."""
+    slot's view cannot see at depth 1 (e.g. swapping i-1 and i+1 under a cyclic-distance bias).
+    Membership is the group's own test (arithmetic for named groups, a sift otherwise); a group of order n!
+    has nothing outside it and is answered without testing any candidate."""
     if math.factorial(n) <= limit + 1:
         pool = list(perm.all_permutations(n))
     else:
-        swaps = list(itertools.combinations(range(n), 2))
-        doubles = [(a, b) for a, b in itertools.combinations(swaps, 2) if not set(a) & set(b)]
         pool = [perm.cyclic_shift(n), perm.cyclic_reflection(n), perm.reflection(n)]
-        pool += [perm.transposition(n, i, j) for i, j in swaps]
-        pool += [perm.act(perm.transposition(n, *a), perm.transposition(n, *b))
-                 for a, b in (doubles[k] for k in rng.permutation(len(doubles)))]
+        pool += [perm.transposition(n, i, j) for i, j in itertools.combinations(range(n), 2)]
+        pool += _double_transpositions(n, rng, limit)
         pool += [rng.permutation(n) for _ in range(limit)]
+    if group.order() == math.factorial(n):
+        return []
     out, seen = [], set()
     for s in pool:
         key = tuple(int(v) for v in s)
-        if key in seen or group.contains(Permutation(list(key), size=n)):
+        if key in seen or group.contains(s):
             continue
         seen.add(key)
         out.append(np.asarray(key))
@@ -181,7 +195,7 @@ def outside_group(group: PermutationGroup, n: int, rng: np.random.Generator, lim
     return out
 
 
-def build_pairs(bases: np.ndarray, group: PermutationGroup, rng: np.random.Generator,
+def build_pairs(bases: np.ndarray, group: PermGroup, rng: np.random.Generator,
                 farthest: np.ndarray | None = None, max_reorderings: int = 256) -> PairSet:
     """Every generator on every base input; pairs failing general position are dropped and counted."""
     n = bases.shape[1]

@@ -40,16 +40,25 @@ def test_exhaustive_search_finds_the_card_groups(mechanism, n, name, order) -> N
     assert s.min_error_failing is None or s.min_error_failing > 1e-3
 
 
-def test_beyond_n6_candidate_generators_find_c_n_and_s_n() -> None:
-    assert _search(zoo.bias_cyclic, 8).name == "C_n"
-    s = _search(zoo.softmax, 8)
-    assert not s.exhaustive and (s.name, s.order) == ("S_n", math.factorial(8))
-
-
-def test_beyond_n6_a_pattern_group_is_enumerated_exhaustively() -> None:
-    s = _search(zoo.window(w=1, wrap=True), 8)
-    assert s.exhaustive and s.method.startswith("all automorphisms")
-    assert (s.name, s.order) == ("D_n", 16)
+@pytest.mark.parametrize(
+    "mechanism, n, name, order",
+    [
+        (zoo.softmax, 8, "S_n", math.factorial(8)),  # cor.kernel: softmax is equivariant under every reordering
+        (zoo.softmax, 16, "S_n", math.factorial(16)),
+        (zoo.bias_cyclic, 8, "C_n", 8),  # a bias b[(j - i) mod n] is invariant exactly under shifts
+        (zoo.bias_cyclic, 16, "C_n", 16),
+        (zoo.bias_dihedral, 12, "D_n", 24),  # b[min(j - i, i - j) mod n]: shifts and reflections
+        (zoo.window(w=1, wrap=True), 8, "D_n", 16),  # the cycle graph's automorphisms
+        (zoo.window(w=1), 9, "reflection", 2),  # the path graph's automorphisms
+        (zoo.linformer, 8, "trivial", 1),  # position-dependent projections E, F: no symmetry
+    ],
+)
+def test_beyond_n6_the_refinement_search_is_exact(mechanism, n, name, order) -> None:
+    s = _search(mechanism, n)
+    assert s.exhaustive and s.closed and s.group.exact
+    assert (s.name, s.order) == (name, order)
+    assert s.describe()["exact"] is True
+    assert s.max_error_passing < 1e-12
 
 
 def test_requested_group_larger_than_sym_retargets() -> None:
