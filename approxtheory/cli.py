@@ -88,24 +88,25 @@ def _stdout_only_json(enabled: bool) -> Iterator[None]:
     real = sys.stdout
     real.flush()
     try:
-        fd: int | None = real.fileno()
+        real_fd: int | None = real.fileno()
     except (OSError, ValueError, AttributeError):
-        fd = None  # not a real file (e.g. pytest's capsys): a Python-level redirect is all there is
-    saved = None
-    if fd is not None:
-        saved = os.dup(fd)
-        os.dup2(sys.stderr.fileno(), fd)
-        _json_stdout = os.fdopen(os.dup(saved), "w", encoding="utf-8")
-    else:
-        _json_stdout = real
+        real_fd = None  # not a real file (e.g. pytest's capture): the JSON goes to the object itself
+    try:
+        saved: int | None = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:
+        saved = None
+    _json_stdout = os.fdopen(os.dup(saved), "w", encoding="utf-8") if saved is not None and real_fd == 1 else real
     sys.stdout = sys.stderr
     try:
         yield
     finally:
         sys.stdout = real
-        if saved is not None:
+        _json_stdout.flush()
+        if _json_stdout is not real:
             _json_stdout.close()
-            os.dup2(saved, fd)  # type: ignore[arg-type]
+        if saved is not None:
+            os.dup2(saved, 1)
             os.close(saved)
         _json_stdout = None
 
@@ -167,7 +168,7 @@ def _finish(problems: Sequence[str], interrupted: Interrupted | None) -> int:
     for problem in problems:
         err.print(f"[bold red]error:[/] {escape(problem)}")
     if interrupted is not None:
-        interrupt.say(f"interrupted: {interrupted.kept} kept above")
+        interrupt.say(f"interrupted: {interrupted.kept}")
         return interrupt.EXIT_CODE
     return 2 if problems else 0
 

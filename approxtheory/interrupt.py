@@ -22,7 +22,6 @@ EXIT_CODE = 130
 GRACE_SECONDS = 1.5
 
 _requested = threading.Event()
-_finished = threading.Event()
 _said = threading.Lock()
 
 
@@ -40,12 +39,12 @@ def check() -> None:
 def say(line: str) -> None:
     """Print the one interrupt line on stderr (only the first caller prints)."""
     if _said.acquire(blocking=False):
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(line.rstrip("\n") + "\n")
             sys.stderr.flush()
-            os.write(2, (line.rstrip("\n") + "\n").encode("utf-8", "replace"))
 
 
-def _watch(receiver: socket.socket) -> None:
+def _watch(receiver: socket.socket, finished: threading.Event) -> None:
     while True:
         try:
             data = receiver.recv(64)
@@ -54,7 +53,7 @@ def _watch(receiver: socket.socket) -> None:
         if not data:
             receiver.close()
             return
-        if signal.SIGINT in data and not _finished.wait(GRACE_SECONDS):
+        if signal.SIGINT in data and not finished.wait(GRACE_SECONDS):
             say("interrupted (forced after a grace period; finished sweep cells are kept)")
             os._exit(EXIT_CODE)
 
@@ -66,7 +65,7 @@ def handling() -> Iterator[None]:
         yield
         return
     _requested.clear()
-    _finished.clear()
+    finished = threading.Event()  # one per command: a later command cannot un-finish this one
     if _said.locked():
         _said.release()
     receiver, sender = socket.socketpair()
@@ -78,11 +77,11 @@ def handling() -> Iterator[None]:
 
     old_fd = signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
     old_handler = signal.signal(signal.SIGINT, on_sigint)
-    threading.Thread(target=_watch, args=(receiver,), name="approxtheory-interrupt-watchdog", daemon=True).start()
+    threading.Thread(target=_watch, args=(receiver, finished), name="approxtheory-interrupt-watchdog", daemon=True).start()
     try:
         yield
     finally:
-        _finished.set()
+        finished.set()
         signal.signal(signal.SIGINT, old_handler if old_handler is not None else signal.default_int_handler)
         signal.set_wakeup_fd(old_fd)
         sender.close()  # the watchdog reads end-of-file and closes its end

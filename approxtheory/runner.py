@@ -87,5 +87,5 @@ def run_claims(
             if on_progress is not None:
                 on_progress(claim, 1.0)
     except KeyboardInterrupt:
-        raise Interrupted(partial=verdicts, kept=f"{len(verdicts)} of {len(claims)} verdicts") from None
+        raise Interrupted(partial=verdicts, kept=f"{len(verdicts)} of {len(claims)} verdicts computed and kept") from None
     return verdicts
