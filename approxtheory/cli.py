@@ -508,6 +508,6 @@ def main(argv: Sequence[str] | None = None, reg: Registry | None = None) -> int:
     except ApproxTheoryError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}")
         return 2
-    except KeyboardInterrupt as stop:
-        interrupt.say(f"interrupted: {stop.kept}" if isinstance(stop, Interrupted) and stop.kept else "interrupted")
+    except KeyboardInterrupt:  # a command that keeps partial results says so itself before this
+        interrupt.say("interrupted")
         return interrupt.EXIT_CODE
