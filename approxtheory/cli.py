@@ -334,9 +334,10 @@ def cmd_sweep(args: argparse.Namespace, reg: Registry) -> int:
 
     from rich.progress import TimeRemainingColumn
 
-    from .sweep import check_grid, iter_cells, open_executor, parse_grid, run_sweep, sweep_header
+    from .sweep import check_executor, check_grid, iter_cells, open_executor, parse_grid, run_sweep, sweep_header
 
     path = check_output_file(args.out, "--out")
+    check_executor(args.executor)
     grid = parse_grid(args.grid)
     claims = reg.select(args.ids)
     total = check_grid(grid, claims)

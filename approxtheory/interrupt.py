@@ -85,3 +85,17 @@ def handling() -> Iterator[None]:
         signal.signal(signal.SIGINT, old_handler if old_handler is not None else signal.default_int_handler)
         signal.set_wakeup_fd(old_fd)
         sender.close()  # the watchdog reads end-of-file and closes its end
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """Let a short critical section (writing one record) finish; a Ctrl-C during it is raised right after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old_handler = signal.signal(signal.SIGINT, lambda signum, frame: _requested.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old_handler)
+    check()

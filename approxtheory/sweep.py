@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import interrupt
 from .core import ApproxTheoryError, Claim
 from .core.errors import Interrupted
 from .output import dumps, fallback_path
@@ -239,9 +240,10 @@ class SweepFile:
         size = os.fstat(self.fd).st_size
         data = os.pread(self.fd, size, 0)
         found, self.done, good = _scan(data, self.path)
+        self.appended = 0  # records written by this run (the header is not one)
         if found is None:
             os.ftruncate(self.fd, 0)
-            self.append(header)
+            self._write(header)
             return
         if (found.get("claims"), found.get("grid")) != (header["claims"], header["grid"]) and header["grid"] is not None:
             raise ApproxTheoryError(
@@ -251,6 +253,12 @@ class SweepFile:
             os.ftruncate(self.fd, good)
 
     def append(self, record: dict[str, Any]) -> None:
+        """One finished cell, written in full and fsynced (see :meth:`_write`), even if Ctrl-C comes meanwhile."""
+        with interrupt.shielded():
+            self._write(record)
+            self.appended += 1
+
+    def _write(self, record: dict[str, Any]) -> None:
         """One line, written in full and fsynced; on failure the line goes to a fallback file, named in the error."""
         line = (dumps(record, sort_keys=True) + "\n").encode()
         try:
@@ -297,12 +305,17 @@ class InlineExecutor(Executor):
         return future
 
 
+def check_executor(address: str | None) -> None:
+    """An executor address is None or dask://HOST:PORT (checked before the sweep file is opened)."""
+    if address is not None and not address.startswith("dask://"):
+        raise ApproxTheoryError(f"unknown executor {address!r}", "use dask://HOST:PORT for a Dask scheduler")
+
+
 @contextmanager
 def open_executor(workers: int | None = None, address: str | None = None) -> Iterator[Executor]:
     """In-process, a spawn-based local process pool, or a Dask cluster's own executor."""
+    check_executor(address)
     if address is not None:
-        if not address.startswith("dask://"):
-            raise ApproxTheoryError(f"unknown executor {address!r}", "use dask://HOST:PORT for a Dask scheduler")
         try:
             from distributed import Client
         except ImportError:
@@ -367,6 +380,7 @@ def _drain(executor: Any, queue: _Pending, window: int, out: SweepFile, summary:
     in_flight: dict[Future, Cell] = {}
     broken = False
     while (queue and not broken) or in_flight:
+        interrupt.check()  # a cell whose library turned Ctrl-C into another error must not keep the sweep going
         while not broken and len(in_flight) < window and queue:
             cell = queue.pop()
             try:
@@ -434,7 +448,7 @@ def run_sweep(
                         out.append(record)
                         summary.ran += 1
         except KeyboardInterrupt:
-            raise Interrupted(partial=summary, kept=f"{summary.already_done + summary.ran} finished cells kept in {path}; "
+            raise Interrupted(partial=summary, kept=f"{len(out.done) + out.appended} finished cells kept in {path}; "
                                                     "re-run the same command to resume") from None
     finally:
         out.close()
