@@ -91,11 +91,10 @@ def _stdout_only_json(enabled: bool) -> Iterator[None]:
         real_fd: int | None = real.fileno()
     except (OSError, ValueError, AttributeError):
         real_fd = None  # not a real file (e.g. pytest's capture): the JSON goes to the object itself
-    try:
-        saved: int | None = os.dup(1)
+    saved: int | None = None
+    with contextlib.suppress(OSError):  # no usable descriptors 1 and 2: the Python-level redirect still holds
+        saved = os.dup(1)
         os.dup2(2, 1)
-    except OSError:
-        saved = None
     _json_stdout = os.fdopen(os.dup(saved), "w", encoding="utf-8") if saved is not None and real_fd == 1 else real
     sys.stdout = sys.stderr
     try:

@@ -198,3 +198,14 @@ def test_a_negative_first_coordinate_is_read_as_a_point(capsys, tmp_path) -> Non
                    '"readout": {"weight": [[1]], "bias": [0]}}')
     code, out, _ = run(capsys, ["regions", str(net), "--from", "-1,0.5", "--to", "-.5,1", "--json"])
     assert code == 0 and json.loads(out)["x0"] == ["-1", "1/2"]
+
+
+def test_a_report_file_that_cannot_be_written_goes_to_a_named_fallback(capsys, tmp_path) -> None:
+    out = tmp_path / "report"
+    (out / "report.md").mkdir(parents=True)  # the target name is taken by a folder: the write fails
+    code, stdout, err = run(capsys, ["report", "TEST", "--out", str(out), "--json"], claim("ok", ok))
+    files = json.loads(stdout)["files"]
+    assert code == 2 and "report.md" in err and files["markdown"] in err
+    assert "TEST.lem.ok.statement.holds" in open(files["markdown"]).read()
+    assert json.loads((out / "report.json").read_text())["verdicts"][0]["status"] == "certified"
+    os.unlink(files["markdown"])
