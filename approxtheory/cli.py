@@ -500,8 +500,7 @@ def _run(args: argparse.Namespace, reg: Registry | None) -> int:
                                 f"{str(error).splitlines()[0][:300]}", "unset JAX_PLATFORMS or set JAX_PLATFORMS=cpu") from None
 
 
-def main(argv: Sequence[str] | None = None, reg: Registry | None = None) -> int:
-    args = build_parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+def _main(args: argparse.Namespace, reg: Registry | None) -> int:
     try:
         with interrupt.handling(), _stdout_only_json(args.json):
             return _run(args, reg)
@@ -511,3 +510,15 @@ def main(argv: Sequence[str] | None = None, reg: Registry | None = None) -> int:
     except KeyboardInterrupt:  # a command that keeps partial results says so itself before this
         interrupt.say("interrupted")
         return interrupt.EXIT_CODE
+
+
+def main(argv: Sequence[str] | None = None, reg: Registry | None = None) -> int:
+    args = build_parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+    code = _main(args, reg)
+    if code == interrupt.EXIT_CODE and argv is None:
+        # as a program: leave at once, without finalising the interpreter under XLA computations
+        # that are still running on other threads (that can crash the exit)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
