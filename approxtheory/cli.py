@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from fractions import Fraction
 import contextlib
-import json
+import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 from rich.console import Console
@@ -17,9 +18,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import interrupt
 from . import registry as default_registry
 from .core import ApproxTheoryError, Claim, Registry, Verdict, Witness
-from .runner import run_claims
+from .core.errors import Interrupted
+from .output import check_output_dir, check_output_file, dumps, write_text_safely
+from .runner import MAX_BUDGET, check_budget, errors, run_claims
 
 out = Console(highlight=False)
 if not out.is_terminal:  # piped output: do not fold tables into 80 columns
@@ -60,8 +64,60 @@ def _positive(text: str) -> int:
     return value
 
 
+def _budget(text: str) -> int:
+    value = _positive(text)
+    try:
+        check_budget(value)
+    except ApproxTheoryError as error:
+        raise argparse.ArgumentTypeError(error.problem) from None
+    return value
+
+
+#: Where --json output goes: the real stdout, while everything else printed goes to stderr.
+_json_stdout: TextIO | None = None
+
+
 def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    """The one JSON document of a --json command: strict JSON (non-finite numbers as strings)."""
+    stream = _json_stdout or sys.stdout
+    stream.write(dumps(data, indent=2, sort_keys=True) + "\n")
+    stream.flush()
+
+
+@contextlib.contextmanager
+def _stdout_only_json(enabled: bool) -> Iterator[None]:
+    """Under --json, stdout carries the JSON and nothing else: anything printed meanwhile goes to stderr.
+
+    Both ``sys.stdout`` and file descriptor 1 are redirected, so prints from user code and from C
+    (XLA) are caught too; the JSON is written to a duplicate of the original descriptor.
+    """
+    global _json_stdout
+    if not enabled:
+        yield
+        return
+    real = sys.stdout
+    real.flush()
+    try:
+        real_fd: int | None = real.fileno()
+    except (OSError, ValueError, AttributeError):
+        real_fd = None  # not a real file (e.g. pytest's capture): the JSON goes to the object itself
+    saved: int | None = None
+    with contextlib.suppress(OSError):  # no usable descriptors 1 and 2: the Python-level redirect still holds
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    _json_stdout = os.fdopen(os.dup(saved), "w", encoding="utf-8") if saved is not None and real_fd == 1 else real
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout = real
+        _json_stdout.flush()
+        if _json_stdout is not real:
+            _json_stdout.close()
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _json_stdout = None
 
 
 @contextlib.contextmanager
@@ -104,12 +160,26 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
     return table
 
 
-def _write_witnesses(verdicts: Sequence[Verdict], directory: Path) -> dict[str, str]:
-    paths = {}
+def _write_witnesses(verdicts: Sequence[Verdict], directory: Path) -> tuple[dict[str, str], list[str]]:
+    """Each refutation's witness file (atomic); a file that cannot be written goes to a named fallback."""
+    paths, problems = {}, []
     for v in verdicts:
         if v.witness is not None:
-            paths[v.claim_id] = str(v.witness.dump(directory / f"{v.claim_id}.json"))
-    return paths
+            text = dumps(v.witness.to_dict(), indent=2, sort_keys=True) + "\n"
+            path, problem = write_text_safely(directory / f"{v.claim_id}.json", text)
+            paths[v.claim_id] = str(path)
+            problems += [problem] if problem else []
+    return paths, problems
+
+
+def _finish(problems: Sequence[str], interrupted: Interrupted | None) -> int:
+    """Exit code after the results are out: 130 if interrupted, 2 if a claim or an output failed, else 0."""
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {escape(problem)}")
+    if interrupted is not None:
+        interrupt.say(f"interrupted: {interrupted.kept}")
+        return interrupt.EXIT_CODE
+    return 2 if problems else 0
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -134,16 +204,26 @@ def _check(args: argparse.Namespace, reg: Registry) -> list[Verdict]:
         return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update)
 
 
+def _check_keeping(args: argparse.Namespace, reg: Registry) -> tuple[list[Verdict], Interrupted | None]:
+    """The verdicts, or after Ctrl-C those already computed and the interruption."""
+    try:
+        return _check(args, reg), None
+    except Interrupted as stop:
+        return list(stop.partial or []), stop
+
+
 def cmd_check(args: argparse.Namespace, reg: Registry) -> int:
-    verdicts = _check(args, reg)
-    witnesses = _write_witnesses(verdicts, Path(args.witness_dir))
+    witness_dir = check_output_dir(args.witness_dir, "--witness-dir")
+    verdicts, interrupted = _check_keeping(args, reg)
+    witnesses, problems = _write_witnesses(verdicts, witness_dir)
     if args.json:
-        _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "witness_files": witnesses})
+        _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "witness_files": witnesses,
+               "interrupted": interrupted is not None})
     else:
         out.print(verdict_table(verdicts))
         for claim_id, path in witnesses.items():
             out.print(f"[red]refuted[/] {claim_id}: witness written to {path}; replay with `approxtheory replay {path}`")
-    return 0
+    return _finish([*errors(verdicts), *problems], interrupted)
 
 
 def cmd_replay(args: argparse.Namespace, reg: Registry) -> int:
@@ -232,13 +312,33 @@ def cmd_regions(args: argparse.Namespace, reg: Registry) -> int:
     return 0
 
 
+#: Limits on one coordinate of --from/--to (README, "Errors and limits"): characters, decimal exponent and
+#: size (below 10**300, so that the float64 gate of --as transformer stays finite).
+MAX_DIGITS = 1000
+MAX_EXPONENT = 1000
+MAX_COORDINATE = 10**300
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE]([+-]?\d+))?(/\d+)?")
+
+
+def _coordinate(text: str, flag: str, dim: int) -> Fraction:
+    """One exact coordinate, its size bounded before it is built (1e100000000 would take forever)."""
+    match = _NUMBER.fullmatch(text.strip())
+    if match is None or len(text) > MAX_DIGITS or (match[4] is not None and abs(int(match[4])) > MAX_EXPONENT):
+        raise ApproxTheoryError(
+            f"{flag}: {text.strip()[:40]!r} is not a number with at most {MAX_DIGITS} characters and a decimal exponent "
+            f"of at most {MAX_EXPONENT} in size", f"e.g. {flag} " + ",".join(["0"] * dim) + " (decimals, 1e-3 or p/q)")
+    try:
+        value = Fraction(text.strip())
+    except ZeroDivisionError:
+        raise ApproxTheoryError(f"{flag}: {text.strip()!r} divides by zero") from None
+    if abs(value) >= MAX_COORDINATE:
+        raise ApproxTheoryError(f"{flag}: {text.strip()[:40]!r} is not below 10**300 in size", "rescale the segment")
+    return value
+
+
 def _point(text: str, flag: str, dim: int) -> list[Fraction]:
     """Coordinates read exactly: "0.1" is 1/10, "1/3" is 1/3."""
-    try:
-        values = [Fraction(v.strip()) for v in text.split(",")]
-    except (ValueError, ZeroDivisionError):
-        raise ApproxTheoryError(f"{flag} {text!r} is not a comma-separated list of finite numbers",
-                                f"e.g. {flag} " + ",".join(["0"] * dim)) from None
+    values = [_coordinate(v, flag, dim) for v in text.split(",")]
     if len(values) != dim:
         raise ApproxTheoryError(f"{flag} has {len(values)} coordinates but the network takes {dim} inputs",
                                 f"give {dim} comma-separated numbers")
@@ -250,18 +350,26 @@ def cmd_sweep(args: argparse.Namespace, reg: Registry) -> int:
 
     from rich.progress import TimeRemainingColumn
 
-    from .sweep import make_cells, open_executor, parse_grid, run_sweep
+    from .sweep import check_executor, check_grid, iter_cells, open_executor, parse_grid, run_sweep, sweep_header
 
+    path = check_output_file(args.out, "--out")
+    check_executor(args.executor)
     grid = parse_grid(args.grid)
-    cells = make_cells([c.id for c in reg.select(args.ids)], grid)
+    claims = reg.select(args.ids)
+    total = check_grid(grid, claims)
+    ids = [c.id for c in claims]
     factory = partial(open_executor, workers=args.workers, address=args.executor)
     columns = (TextColumn("sweep"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} cells"),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=args.json or not err.is_terminal) as bar:
-        task = bar.add_task("sweep", total=len(cells))
+        task = bar.add_task("sweep", total=total)
         window = 32 if args.executor else 2 * args.workers if args.workers else 1
-        summary = run_sweep(cells, Path(args.out), factory, window=window,
-                            on_done=lambda n, total: bar.update(task, completed=n))
+        try:
+            summary = run_sweep(iter_cells(ids, grid), path, factory, window=window, header=sweep_header(ids, grid),
+                                total=total, on_done=lambda n, total: bar.update(task, completed=n))
+        except Interrupted as stop:
+            interrupt.say(f"interrupted: {stop.kept}")
+            return interrupt.EXIT_CODE
     data = {"out": args.out, "cells": summary.cells, "already_done": summary.already_done, "ran": summary.ran,
             "retried": len(summary.retried), "failed": summary.failed}
     if args.json:
@@ -310,14 +418,16 @@ def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
 def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
     from .report import write_report
 
-    verdicts = _check(args, reg)
-    paths = write_report(verdicts, reg, Path(args.out), seed=args.seed)
+    out_dir = check_output_dir(args.out, "--out")
+    verdicts, interrupted = _check_keeping(args, reg)
+    paths = write_report(verdicts, reg, out_dir, seed=args.seed)
     if args.json:
-        _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "files": paths})
+        _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "files": paths,
+               "interrupted": interrupted is not None})
     else:
         out.print(verdict_table(verdicts))
         out.print(f"report written: {paths['markdown']} ({len(paths['figures'])} figures, JSON at {paths['json']})")
-    return 0
+    return _finish([*errors(verdicts), *paths["problems"]], interrupted)
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -327,8 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="machine output on stdout, nothing else there")
     common.add_argument("--seed", type=_seed, default=0, help="every random choice flows from this (default 0)")
     budget = argparse.ArgumentParser(add_help=False)
-    budget.add_argument("--budget", type=_positive, default=None,
-                        help="per-claim budget in the claim's unit (examples or cells); default: the claim's own")
+    budget.add_argument("--budget", type=_budget, default=None,
+                        help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
+                             "default: the claim's own")
 
     parser = argparse.ArgumentParser(prog="approxtheory", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -389,10 +500,65 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, reg: Registry | None = None) -> int:
-    args = build_parser().parse_args(argv)
+#: Options whose value may start with "-" (a negative first coordinate): "--from -1,0.5" is read as "--from=-1,0.5".
+_NEGATIVE_VALUE_OPTIONS = ("--from", "--to")
+
+
+def _join_negative_values(argv: Sequence[str]) -> list[str]:
+    joined: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg in _NEGATIVE_VALUE_OPTIONS:
+            value = next(args, None)
+            if value is not None and re.match(r"-[\d.]", value):
+                joined.append(f"{arg}={value}")
+                continue
+            joined += [arg] if value is None else [arg, value]
+            continue
+        joined.append(arg)
+    return joined
+
+
+def _where_raised(error: BaseException) -> str:
+    """file:line of the frame that raised ``error`` (the user's code, for a SystemExit)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return "unknown code" if tb is None else f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+
+
+def _run(args: argparse.Namespace, reg: Registry | None) -> int:
     try:
         return int(args.run(args, reg if reg is not None else default_registry()))
+    except SystemExit as stop:  # argparse is done by now: this came from user code (a module, a claim)
+        raise ApproxTheoryError(f"user code called sys.exit({stop.code!r}) at {_where_raised(stop)} during `{args.command}`",
+                                "code loaded by approxtheory must return or raise, not exit") from None
+    except RuntimeError as error:
+        if "Unable to initialize backend" not in str(error):
+            raise
+        raise ApproxTheoryError(f"JAX cannot start its backend (JAX_PLATFORMS={os.environ.get('JAX_PLATFORMS', '')!r}): "
+                                f"{str(error).splitlines()[0][:300]}", "unset JAX_PLATFORMS or set JAX_PLATFORMS=cpu") from None
+
+
+def _main(args: argparse.Namespace, reg: Registry | None) -> int:
+    try:
+        with interrupt.handling(), _stdout_only_json(args.json):
+            return _run(args, reg)
     except ApproxTheoryError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}")
         return 2
+    except KeyboardInterrupt:  # a command that keeps partial results says so itself before this
+        interrupt.say("interrupted")
+        return interrupt.EXIT_CODE
+
+
+def main(argv: Sequence[str] | None = None, reg: Registry | None = None) -> int:
+    args = build_parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+    code = _main(args, reg)
+    if code == interrupt.EXIT_CODE and argv is None:
+        # as a program: leave at once, without finalising the interpreter under XLA computations
+        # that are still running on other threads (that can crash the exit)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

@@ -26,17 +26,31 @@ class ClaimChecker:
     def verdict(self, claim_id: str, *, budget: int | None = None):  # -> Verdict
         from . import registry
         from .core import CheckContext
+        from .runner import check_budget
 
+        check_budget(budget, "budget")
         return registry().get(claim_id).check(CheckContext(seed=self.seed, budget=budget))
 
     def assert_verdict(self, claim_id: str, expected: str | Iterable[str], *, budget: int | None = None):
         """Fail the test unless the claim's verdict is one of ``expected``; returns the verdict."""
-        allowed = {expected} if isinstance(expected, str) else set(expected)
+        allowed = _statuses(expected)
         verdict = self.verdict(claim_id, budget=budget)
         if verdict.status.value not in allowed:
             detail = f"witness {verdict.witness.to_dict()}" if verdict.witness else f"evidence {verdict.evidence}"
             pytest.fail(f"{claim_id}: verdict {verdict.status.value}, expected {sorted(allowed)}; {detail}", pytrace=False)
         return verdict
+
+
+def _statuses(expected: object) -> set[str]:
+    """``expected`` as a set of verdict names, checked before any claim runs (b"refuted" is not a verdict)."""
+    from .core import ApproxTheoryError, Status
+
+    names = [status.value for status in Status]
+    items = [expected] if isinstance(expected, str) else list(expected) if isinstance(expected, (list, tuple, set, frozenset)) else None
+    if not items or not all(isinstance(item, str) and item in names for item in items):
+        raise ApproxTheoryError(f"expected={expected!r} is not a verdict name or a non-empty collection of them",
+                                f"use one or more of {', '.join(names)}")
+    return set(items)
 
 
 @pytest.fixture

@@ -1,12 +1,70 @@
-"""Run a list of claims under one seed and budget, reporting progress to whoever asks."""
+"""Run a list of claims under one seed and budget, reporting progress to whoever asks.
+
+One failing claim fails alone: a claim whose verifier rejects its input (an ApproxTheoryError, for
+example a budget it cannot use) or calls ``sys.exit`` gets an error verdict naming the claim, the
+problem and its own default budget, and the other claims still run. Ctrl-C raises
+:class:`Interrupted` carrying the verdicts already computed.
+"""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 
-from .core import CheckContext, Claim, Verdict
+from . import interrupt
+from .core import ApproxTheoryError, CheckContext, Claim, Status, Verdict
+from .core.errors import Interrupted
 
 Progress = Callable[[Claim, float], None]
+
+#: The largest --budget accepted (README, "Errors and limits"): larger budgets would run for days.
+MAX_BUDGET = 10**7
+#: The method of a verdict recording that a claim could not be checked at all.
+ERROR_METHOD = "error"
+
+
+def check_budget(budget: int | None, what: str = "--budget") -> None:
+    """A budget is None (each claim's default) or an integer in [1, MAX_BUDGET]."""
+    if budget is None:
+        return
+    if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
+        raise ApproxTheoryError(f"{what} must be an integer in [1, {MAX_BUDGET:_}], got {budget!r}",
+                                "leave it out to use each claim's own default budget")
+
+
+def _user_code(claim: Claim) -> str:
+    verify = claim.verify
+    try:
+        return f"{verify.__module__}.{verify.__qualname__} ({inspect.getsourcefile(verify)})"
+    except (AttributeError, TypeError):
+        return repr(verify)
+
+
+def error_verdict(claim: Claim, budget: int | None, problem: str) -> Verdict:
+    """The verdict of a claim that could not be checked: inconclusive, method 'error', the problem as evidence."""
+    if budget is not None:
+        problem = (f"{claim.id} cannot run with --budget {budget}: {problem} "
+                   f"(its default is {claim.default_budget} {claim.budget_unit})")
+    else:
+        problem = f"{claim.id}: {problem}"
+    return Verdict(claim_id=claim.id, status=Status.INCONCLUSIVE, scope=claim.scope.value,
+                   provenance=claim.provenance.value, method=ERROR_METHOD, checked=f"not checked: {problem}",
+                   budget={"requested": budget}, evidence={"error": problem})
+
+
+def errors(verdicts: Sequence[Verdict]) -> list[str]:
+    """The problems of the claims that could not be checked."""
+    return [v.evidence["error"] for v in verdicts if v.method == ERROR_METHOD]
+
+
+def check_one(claim: Claim, ctx: CheckContext) -> Verdict:
+    """``claim.check(ctx)``, with a rejected input or a ``sys.exit`` in the verifier turned into an error verdict."""
+    try:
+        return claim.check(ctx)
+    except ApproxTheoryError as error:
+        return error_verdict(claim, ctx.budget, str(error))
+    except SystemExit as stop:
+        return error_verdict(claim, None, f"its verifier {_user_code(claim)} called sys.exit({stop.code!r})")
 
 
 def run_claims(
@@ -17,10 +75,17 @@ def run_claims(
     on_progress: Progress | None = None,
 ) -> list[Verdict]:
     """Check each claim in turn; every random choice inside flows from ``seed``."""
-    verdicts = []
-    for claim in claims:
-        report = None if on_progress is None else (lambda f, c=claim: on_progress(c, f))
-        verdicts.append(claim.check(CheckContext(seed=seed, budget=budget, progress=report)))
-        if on_progress is not None:
-            on_progress(claim, 1.0)
+    check_budget(budget)
+    verdicts: list[Verdict] = []
+    try:
+        for claim in claims:
+            interrupt.check()
+            report = None if on_progress is None else (lambda f, c=claim: on_progress(c, f))
+            verdict = check_one(claim, CheckContext(seed=seed, budget=budget, progress=report))
+            interrupt.check()  # a library (Hypothesis) may have caught the KeyboardInterrupt: drop that verdict
+            verdicts.append(verdict)
+            if on_progress is not None:
+                on_progress(claim, 1.0)
+    except KeyboardInterrupt:
+        raise Interrupted(partial=verdicts, kept=f"{len(verdicts)} of {len(claims)} verdicts computed and kept") from None
     return verdicts

@@ -34,6 +34,12 @@ class GapInput:
     beta: float
 
 
+#: Most tokens softmax_gap_inputs draws; most hidden units per layer and finest lattice of maxout_networks.
+MAX_TOKENS = 4096
+MAX_WIDTH = 256
+MAX_GRID = 2**20
+
+
 def _check_range(name: str, value: float, lo: float, hi: float) -> None:
     if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
         raise InvalidArgument(f"{name}={value!r} must be a finite number in [{lo}, {hi}]")
@@ -53,9 +59,9 @@ def softmax_gap_inputs(
     drawn on the softmax's own scale, gaps u/beta below a random offset with u in [0, 20].
     Shrinks towards n = min_tokens and equal scores.
     """
-    if not isinstance(min_tokens, int) or not isinstance(max_tokens, int) or not 2 <= min_tokens <= max_tokens:
+    if not isinstance(min_tokens, int) or not isinstance(max_tokens, int) or not 2 <= min_tokens <= max_tokens <= MAX_TOKENS:
         raise InvalidArgument(
-            f"need integers 2 <= min_tokens <= max_tokens, got min_tokens={min_tokens!r}, max_tokens={max_tokens!r}"
+            f"need integers 2 <= min_tokens <= max_tokens <= {MAX_TOKENS}, got min_tokens={min_tokens!r}, max_tokens={max_tokens!r}"
         )
     for name, (lo, hi) in (("log10_scale", log10_scale), ("log10_beta", log10_beta)):
         _check_range(f"{name}[0]", lo, -300, 300)
@@ -84,7 +90,10 @@ def softmax_gap_inputs(
 
 
 def _check_dims(name: str, values: object, lo: int, hi: int) -> tuple[int, ...]:
-    seq = (values,) if isinstance(values, int) else tuple(values)  # type: ignore[arg-type]
+    try:
+        seq = (values,) if isinstance(values, int) else tuple(values)  # type: ignore[arg-type]
+    except TypeError:
+        seq = ()
     if not seq or not all(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi for v in seq):
         raise InvalidArgument(f"{name}={values!r} must be an integer or a non-empty sequence of integers in [{lo}, {hi}]")
     return seq
@@ -111,11 +120,10 @@ def maxout_networks(
     ranks = _check_dims("rank", rank, 1, 16)
     depths = _check_dims("depth", depth, 1, 32)
     if widths is not None:
-        widths = _check_dims("widths", widths, 1, 256)
-    if not isinstance(max_width, int) or max_width < 1:
-        raise InvalidArgument(f"max_width={max_width!r} must be a positive integer")
-    if not isinstance(grid, int) or grid < 1:
-        raise InvalidArgument(f"grid={grid!r} must be a positive integer (a power of two keeps weights dyadic)")
+        widths = _check_dims("widths", widths, 1, MAX_WIDTH)
+    _check_int("max_width", max_width, 1, MAX_WIDTH)
+    if isinstance(grid, bool) or not isinstance(grid, int) or not 1 <= grid <= MAX_GRID:
+        raise InvalidArgument(f"grid={grid!r} must be an integer in [1, {MAX_GRID}] (a power of two keeps weights dyadic)")
     _check_range("max_abs", max_abs, 1.0 / grid, 1e6)
     bound = int(max_abs * grid)
 

@@ -5,25 +5,46 @@ killed sweep loses at most the cells in flight; a restart skips every cell alrea
 (a torn last line is discarded). A cell whose worker dies is reported and retried once, alone.
 The executor is in-process by default, a local process pool with ``workers``, or Dask's own
 ``Client.get_executor()`` for ``dask://HOST:PORT``: no scheduling code of ours.
+
+The file's first line is a header naming the format, the claims and the grid; a file without it is
+someone else's and is never written to. The writer holds an exclusive lock (``fcntl.flock``) on the
+file, so a second sweep on the same ``--out`` stops with a clear error instead of duplicating cells.
+Grid cells are generated lazily and bounded (:data:`MAX_CELLS`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
+import math
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import signal
+import threading
+import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .core import ApproxTheoryError
+from . import interrupt
+from .core import ApproxTheoryError, Claim
+from .core.errors import Interrupted
+from .output import dumps, fallback_path
+from .runner import check_budget
 
 SPECIAL = ("seed", "budget")
+#: The first line's ``format``: files of another format are refused, never rewritten.
+SWEEP_FORMAT = "approxtheory.sweep/1"
+#: Most cells one sweep may have (claims x every grid combination; README, "Errors and limits").
+MAX_CELLS = 100_000
+#: Longest single grid value, in characters.
+MAX_VALUE_CHARS = 100
+SEED_LIMIT = 2**63
 
 
 @dataclass(frozen=True)
@@ -43,86 +64,231 @@ class Cell:
         return {"claim_id": self.claim_id, "seed": self.seed, "budget": self.budget, "params": dict(self.params)}
 
 
-def _value(text: str) -> Any:
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text
+def _value(text: str, spec: str) -> Any:
+    if len(text) > MAX_VALUE_CHARS:
+        raise ApproxTheoryError(f"grid entry {spec!r}: a value has {len(text)} characters, at most {MAX_VALUE_CHARS} allowed")
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(number):
+        raise ApproxTheoryError(f"grid entry {spec!r}: {text!r} is not a finite number", "grid values are finite numbers or names")
+    return number
 
 
-def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
-    """``name=a,b,c`` or ``name=lo..hi`` (integers, inclusive) per spec; ``seed`` defaults to 0."""
-    grid: dict[str, list[Any]] = {}
+def _range(spec: str, values: str) -> range:
+    lo, _, hi = values.partition("..")
+    try:
+        start, stop = int(lo), int(hi)
+    except ValueError:
+        raise ApproxTheoryError(f"grid range {spec!r} needs integer ends", "e.g. seed=0..9") from None
+    if stop < start:
+        raise ApproxTheoryError(f"grid range {spec!r} is empty (its end is below its start)", "e.g. seed=0..9")
+    return range(start, stop + 1)
+
+
+def parse_grid(specs: Sequence[str]) -> dict[str, Sequence[Any]]:
+    """``name=a,b,c`` or ``name=lo..hi`` (integers, inclusive, kept as a lazy range) per spec; ``seed`` defaults to 0.
+
+    ``seed`` values must lie in [0, 2**63) like ``--seed``, ``budget`` values in [1, MAX_BUDGET] like ``--budget``.
+    """
+    grid: dict[str, Sequence[Any]] = {}
     for spec in specs:
         name, sep, values = spec.partition("=")
         name = name.strip()
-        if not sep or not name or not values:
+        if not sep or not name or not values.strip():
             raise ApproxTheoryError(f"grid entry {spec!r} is not NAME=VALUES", "e.g. --grid seed=0..9 or --grid budget=100,1000")
-        if ".." in values:
-            lo, _, hi = values.partition("..")
-            try:
-                items: list[Any] = list(range(int(lo), int(hi) + 1))
-            except ValueError:
-                raise ApproxTheoryError(f"grid range {spec!r} needs integer ends", "e.g. seed=0..9") from None
-        else:
-            items = [_value(v.strip()) for v in values.split(",") if v.strip()]
+        if len(values) > MAX_VALUE_CHARS * 100:
+            raise ApproxTheoryError(f"grid entry for {name!r} is {len(values)} characters long", "use a range lo..hi")
+        items: Sequence[Any] = _range(spec, values) if ".." in values else \
+            [_value(v.strip(), spec) for v in values.split(",") if v.strip()]
         if not items:
             raise ApproxTheoryError(f"grid entry {spec!r} has no values")
         if name in grid:
             raise ApproxTheoryError(f"grid parameter {name!r} is given twice")
         grid[name] = items
-    for name in SPECIAL:
-        bad = [v for v in grid.get(name, []) if not isinstance(v, int) or v < (0 if name == "seed" else 1)]
-        if bad:
-            raise ApproxTheoryError(f"grid {name} values must be {'non-negative' if name == 'seed' else 'positive'} integers, got {bad}")
+    seeds = grid.get("seed", ())
+    for value in (seeds[0], seeds[-1]) if isinstance(seeds, range) else seeds:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < SEED_LIMIT:
+            raise ApproxTheoryError(f"grid seed values must be non-negative integers below 2**63 (like --seed), got {value!r}")
+    budgets = grid.get("budget", ())
+    for value in (budgets[0], budgets[-1]) if isinstance(budgets, range) else budgets:
+        check_budget(value, "grid budget values")
     grid.setdefault("seed", [0])
     return grid
 
 
-def make_cells(claim_ids: Iterable[str], grid: dict[str, list[Any]]) -> list[Cell]:
+def check_grid(grid: dict[str, Sequence[Any]], claims: Sequence[Claim]) -> int:
+    """Every non-special name must be a parameter each claim declares; the number of cells, at most MAX_CELLS."""
+    for name in grid:
+        if name in SPECIAL:
+            continue
+        missing = [c.id for c in claims if name not in c.params]
+        if missing:
+            declared = sorted({p for c in claims for p in c.params})
+            raise ApproxTheoryError(
+                f"grid parameter {name!r} is not read by {missing[0]}" + (f" and {len(missing) - 1} other claims" if len(missing) > 1 else ""),
+                "allowed names: " + ", ".join([*SPECIAL, *declared]))
+    cells = len(claims) * math.prod(len(values) for values in grid.values())
+    if cells > MAX_CELLS:
+        raise ApproxTheoryError(f"the sweep has {cells:_} cells, more than the limit of {MAX_CELLS:_}",
+                                "split it into several sweeps over smaller grids")
+    return cells
+
+
+def iter_cells(claim_ids: Iterable[str], grid: dict[str, Sequence[Any]]) -> Iterator[Cell]:
+    """The cells one at a time, in a fixed order (claims, then seeds, budgets and named parameters)."""
     names = sorted(k for k in grid if k not in SPECIAL)
-    cells = []
     for claim_id in claim_ids:
         for seed, budget, *rest in itertools.product(grid["seed"], grid.get("budget", [None]), *(grid[n] for n in names)):
-            cells.append(Cell(claim_id, seed, budget, tuple(zip(names, rest))))
-    return cells
+            yield Cell(claim_id, seed, budget, tuple(zip(names, rest)))
+
+
+def make_cells(claim_ids: Iterable[str], grid: dict[str, Sequence[Any]]) -> list[Cell]:
+    return list(iter_cells(claim_ids, grid))
+
+
+def sweep_header(claim_ids: Sequence[str], grid: dict[str, Sequence[Any]] | None) -> dict[str, Any]:
+    """The first line of a sweep file: format, claims and grid (a range written as "lo..hi")."""
+    shown = None if grid is None else {
+        name: f"{values[0]}..{values[-1]}" if isinstance(values, range) else list(values) for name, values in sorted(grid.items())}
+    return {"format": SWEEP_FORMAT, "claims": list(claim_ids), "grid": shown}
 
 
 def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """Check one cell in whatever process the executor chose (imports the registry there)."""
     from . import registry
     from .core import CheckContext
+    from .runner import check_one
 
     claim = registry().get(cell["claim_id"])
-    verdict = claim.check(CheckContext(seed=cell["seed"], budget=cell["budget"], params=cell["params"]))
+    verdict = check_one(claim, CheckContext(seed=cell["seed"], budget=cell["budget"], params=cell["params"]))
     return {"cell": cell, "verdict": verdict.to_dict()}
 
 
-def read_done(path: Path) -> dict[str, dict[str, Any]]:
-    """Finished cells by key; a torn last line (from a kill mid-write) is cut off the file."""
+def _not_ours(path: Path, why: str) -> ApproxTheoryError:
+    return ApproxTheoryError(f"{path} is not an approxtheory sweep file ({why}); it is left untouched",
+                             "choose another --out (a new file is created with a header line)")
+
+
+def _scan(data: bytes, path: Path) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]], int]:
+    """(header, finished cells by key, length of the good prefix) of a sweep file's bytes."""
+    if not data:
+        return None, {}, 0
+    first, newline, rest = data.partition(b"\n")
+    try:
+        header = json.loads(first)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        header = None
+    if not isinstance(header, dict) or header.get("format") != SWEEP_FORMAT or not newline:
+        if not newline and isinstance(header, dict) and header.get("format") == SWEEP_FORMAT:
+            return None, {}, 0  # only the header, torn: nothing finished yet
+        fmt = header.get("format") if isinstance(header, dict) else None
+        raise _not_ours(path, f"its format is {fmt!r}, this version writes {SWEEP_FORMAT!r}" if fmt
+                        else f"its first line is not the header {{\"format\": \"{SWEEP_FORMAT}\", ...}}")
     done: dict[str, dict[str, Any]] = {}
+    good = len(first) + 1
+    for raw in rest.splitlines(keepends=True):
+        try:
+            record = json.loads(raw)
+            c = record["cell"]
+            key = Cell(c["claim_id"], c["seed"], c["budget"], tuple(sorted(c["params"].items()))).key
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            if raw.endswith(b"\n"):
+                raise ApproxTheoryError(f"sweep file {path} has a corrupt line after byte {good}",
+                                        "remove that line, or start a new file with --out") from None
+            break  # torn tail (a kill in the middle of a write): dropped
+        done[key] = record
+        good += len(raw)
+    return header, done, good
+
+
+def read_done(path: Path) -> dict[str, dict[str, Any]]:
+    """Finished cells by key (read only; a torn last line is ignored)."""
     if not path.exists():
-        return done
-    good_bytes = 0
-    with path.open("rb") as fh:
-        for raw in fh:
-            try:
-                record = json.loads(raw)
-                key = Cell(record["cell"]["claim_id"], record["cell"]["seed"], record["cell"]["budget"],
-                           tuple(sorted(record["cell"]["params"].items()))).key
-            except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
-                if raw.endswith(b"\n"):
-                    raise ApproxTheoryError(f"sweep file {path} has a corrupt line after byte {good_bytes}",
-                                            "remove that line, or start a new file with --out") from None
-                break  # torn tail: drop it
-            done[key] = record
-            good_bytes += len(raw)
-    if good_bytes != path.stat().st_size:
-        with path.open("rb+") as fh:
-            fh.truncate(good_bytes)
-    return done
+        return {}
+    return _scan(path.read_bytes(), path)[1]
+
+
+class SweepFile:
+    """A sweep file held under an exclusive lock: checked header, finished cells, appends that are fsynced."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise ApproxTheoryError(f"cannot open sweep file {path}: {err.strerror}", "choose another --out") from None
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise ApproxTheoryError(f"another sweep is writing to {path} (it holds the file's lock)",
+                                    "wait for it to finish, or choose another --out") from None
+        try:
+            self._open(header)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def _open(self, header: dict[str, Any]) -> None:
+        size = os.fstat(self.fd).st_size
+        data = os.pread(self.fd, size, 0)
+        found, self.done, good = _scan(data, self.path)
+        self.appended = 0  # records written by this run (the header is not one)
+        if found is None:
+            os.ftruncate(self.fd, 0)
+            self._write(header)
+            return
+        if (found.get("claims"), found.get("grid")) != (header["claims"], header["grid"]) and header["grid"] is not None:
+            raise ApproxTheoryError(
+                f"sweep file {self.path} holds another sweep (claims {found.get('claims')}, grid {found.get('grid')})",
+                "re-run with the same claims and grid to resume it, or choose another --out")
+        if good != size:
+            os.ftruncate(self.fd, good)
+
+    def append(self, record: dict[str, Any]) -> None:
+        """One finished cell, written in full and fsynced (see :meth:`_write`), even if Ctrl-C comes meanwhile."""
+        with interrupt.shielded():
+            self._write(record)
+            self.appended += 1
+
+    def _write(self, record: dict[str, Any]) -> None:
+        """One line, written in full and fsynced; on failure the line goes to a fallback file, named in the error."""
+        line = (dumps(record, sort_keys=True) + "\n").encode()
+        try:
+            os.lseek(self.fd, 0, os.SEEK_END)
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self.fd, view):]
+            os.fsync(self.fd)
+        except OSError as err:
+            fallback = fallback_path(self.path.name)
+            with fallback.open("a", encoding="utf-8") as fh:
+                fh.write(line.decode())
+            raise ApproxTheoryError(
+                f"cannot append to sweep file {self.path} ({err.strerror}); the result in hand was saved to {fallback}, "
+                "the cells written before are kept", "free some space, then re-run the same command to resume") from None
+
+    def close(self) -> None:
+        os.close(self.fd)  # releases the lock
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)  # the sweep that started this worker is gone (even by SIGKILL): so is its work
+
+
+def _worker_init(parent: int) -> None:
+    """In each pool worker: leave Ctrl-C to the parent, and end when the parent dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 class InlineExecutor(Executor):
@@ -132,17 +298,24 @@ class InlineExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
+        except KeyboardInterrupt:
+            raise
         except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
             future.set_exception(err)
         return future
 
 
+def check_executor(address: str | None) -> None:
+    """An executor address is None or dask://HOST:PORT (checked before the sweep file is opened)."""
+    if address is not None and not address.startswith("dask://"):
+        raise ApproxTheoryError(f"unknown executor {address!r}", "use dask://HOST:PORT for a Dask scheduler")
+
+
 @contextmanager
 def open_executor(workers: int | None = None, address: str | None = None) -> Iterator[Executor]:
     """In-process, a spawn-based local process pool, or a Dask cluster's own executor."""
+    check_executor(address)
     if address is not None:
-        if not address.startswith("dask://"):
-            raise ApproxTheoryError(f"unknown executor {address!r}", "use dask://HOST:PORT for a Dask scheduler")
         try:
             from distributed import Client
         except ImportError:
@@ -157,8 +330,16 @@ def open_executor(workers: int | None = None, address: str | None = None) -> Ite
             client.close()
     elif workers:
         # spawn: JAX is not fork-safe once initialised.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_init, initargs=(os.getpid(),))
+        try:
             yield pool
+        except BaseException:  # Ctrl-C or an error: do not wait for the cells in flight
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in multiprocessing.active_children():
+                child.terminate()
+            raise
+        pool.shutdown(wait=True)
     else:
         yield InlineExecutor()
 
@@ -172,24 +353,40 @@ class SweepSummary:
     failed: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _append(fh: Any, record: dict[str, Any]) -> None:
-    fh.write(json.dumps(record, sort_keys=True, default=str) + "\n")
-    fh.flush()
-    os.fsync(fh.fileno())
+class _Pending:
+    """Cells still to run, drawn lazily from the grid; a cell that never ran can be put back in front."""
+
+    def __init__(self, cells: Iterable[Cell], done: dict[str, Any]) -> None:
+        self._cells = (c for c in cells if c.key not in done)
+        self._front: deque[Cell] = deque()
+
+    def __bool__(self) -> bool:
+        if not self._front:
+            nxt = next(self._cells, None)
+            if nxt is not None:
+                self._front.append(nxt)
+        return bool(self._front)
+
+    def pop(self) -> Cell:
+        return self._front.popleft() if self._front else next(self._cells)
+
+    def put_back(self, cell: Cell) -> None:
+        self._front.appendleft(cell)
 
 
-def _drain(executor: Any, queue: deque[Cell], window: int, fh: Any, summary: SweepSummary,
+def _drain(executor: Any, queue: _Pending, window: int, out: SweepFile, summary: SweepSummary,
            failures: list[tuple[Cell, BaseException]], progress: Callable[[], None]) -> None:
     """Keep up to ``window`` cells in flight, appending each result as it lands; stop if the executor breaks."""
     in_flight: dict[Future, Cell] = {}
     broken = False
     while (queue and not broken) or in_flight:
-        while queue and not broken and len(in_flight) < window:
-            cell = queue.popleft()
+        interrupt.check()  # a cell whose library turned Ctrl-C into another error must not keep the sweep going
+        while not broken and len(in_flight) < window and queue:
+            cell = queue.pop()
             try:
                 in_flight[executor.submit(run_cell, cell.to_dict())] = cell
             except BrokenExecutor:
-                queue.appendleft(cell)  # never ran: it goes to the next executor, not to the retries
+                queue.put_back(cell)  # never ran: it goes to the next executor, not to the retries
                 broken = True
         if not in_flight:
             break
@@ -197,45 +394,64 @@ def _drain(executor: Any, queue: deque[Cell], window: int, fh: Any, summary: Swe
         for future in finished:
             cell = in_flight.pop(future)
             try:
-                _append(fh, future.result())
-                summary.ran += 1
+                record = future.result()
             except Exception as err:  # a dead worker surfaces here (BrokenProcessPool, KilledWorker, ...)
                 failures.append((cell, err))
                 broken = broken or isinstance(err, BrokenExecutor)
+            else:
+                out.append(record)
+                summary.ran += 1
             progress()
 
 
 def run_sweep(
-    cells: Sequence[Cell],
+    cells: Iterable[Cell],
     path: Path,
     executor_factory: Callable[[], Any],
     *,
     window: int = 1,
     on_done: Callable[[int, int], None] | None = None,
+    header: dict[str, Any] | None = None,
+    total: int | None = None,
 ) -> SweepSummary:
-    """Run the cells not yet in ``path`` with at most ``window`` in flight; results are appended as they finish."""
-    done = read_done(path)
-    queue = deque(c for c in cells if c.key not in done)
-    summary = SweepSummary(cells=len(cells), already_done=len(cells) - len(queue))
-    failures: list[tuple[Cell, BaseException]] = []
+    """Run the cells not yet in ``path`` with at most ``window`` in flight; results are appended as they finish.
 
-    def progress() -> None:
-        if on_done:
-            on_done(summary.already_done + summary.ran + len(failures), len(cells))
+    ``header`` (default: the cells' claims, no grid) must match the file's; ``total`` is the number of
+    cells when ``cells`` is a lazy iterator. Ctrl-C raises :class:`Interrupted` with the summary so far.
+    """
+    if header is None:
+        cells = list(cells)
+        header = sweep_header(list(dict.fromkeys(c.claim_id for c in cells)), None)
+    total = len(cells) if total is None else total  # type: ignore[arg-type]
+    out = SweepFile(path, header)
+    try:
+        queue = _Pending(cells, out.done)
+        summary = SweepSummary(cells=total, already_done=len(out.done))
+        failures: list[tuple[Cell, BaseException]] = []
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as fh:
-        while queue:  # a broken executor is replaced for the cells that never ran
-            with executor_factory() as executor:
-                _drain(executor, queue, window, fh, summary, failures, progress)
-        for cell, first in failures:  # once more, alone, so a crashing cell cannot take others with it
-            summary.retried.append(cell.key)
-            with executor_factory() as executor:
-                try:
-                    _append(fh, executor.submit(run_cell, cell.to_dict()).result())
-                    summary.ran += 1
-                except Exception as err:
-                    summary.failed.append({"cell": cell.to_dict(), "first_error": repr(first), "retry_error": repr(err)})
+        def progress() -> None:
+            if on_done:
+                on_done(summary.already_done + summary.ran + len(failures), total)
+
+        try:
+            while queue:  # a broken executor is replaced for the cells that never ran
+                with executor_factory() as executor:
+                    _drain(executor, queue, window, out, summary, failures, progress)
+            for cell, first in failures:  # once more, alone, so a crashing cell cannot take others with it
+                summary.retried.append(cell.key)
+                with executor_factory() as executor:
+                    try:
+                        record = executor.submit(run_cell, cell.to_dict()).result()
+                    except Exception as err:
+                        summary.failed.append({"cell": cell.to_dict(), "first_error": repr(first), "retry_error": repr(err)})
+                    else:
+                        out.append(record)
+                        summary.ran += 1
+        except KeyboardInterrupt:
+            raise Interrupted(partial=summary, kept=f"{len(out.done) + out.appended} finished cells kept in {path}; "
+                                                    "re-run the same command to resume") from None
+    finally:
+        out.close()
     return summary
 
 

@@ -109,6 +109,8 @@ class Claim:
     bounds: tuple[Bound, ...] = ()
     default_budget: int = 100
     budget_unit: str = "examples"
+    #: Sweep parameters the verifier reads from ``ctx.params``; ``sweep --grid`` refuses any other name.
+    params: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "provenance", Provenance(self.provenance))
@@ -179,4 +181,5 @@ class Claim:
             "bounds": [b.id for b in self.bounds],
             "default_budget": self.default_budget,
             "budget_unit": self.budget_unit,
+            "params": list(self.params),
         }

@@ -13,3 +13,16 @@ class ApproxTheoryError(Exception):
         self.problem = problem
         self.hint = hint
         super().__init__(problem if hint is None else f"{problem}\n  hint: {hint}")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, carrying what finished before it (``partial``) so that the caller can keep it.
+
+    A KeyboardInterrupt, so code that lets Ctrl-C through lets this through too; the CLI turns it
+    into one line on stderr and exit 130.
+    """
+
+    def __init__(self, partial: object = None, kept: str = "") -> None:
+        self.partial = partial
+        self.kept = kept
+        super().__init__(kept)

@@ -127,11 +127,35 @@ def relu_network(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], re
     return MaxoutNetwork(tuple(layers), np.asarray(readout_weight, dtype=np.float64), np.asarray(readout_bias, dtype=np.float64))
 
 
+#: Largest network file read (README, "Errors and limits").
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def _check_entries(value: Any, ndim: int, where: str, origin: str) -> None:
+    """Every entry a JSON number (not a string such as "1.0", not a boolean), nested at most ``ndim`` deep."""
+    stack: list[tuple[Any, tuple[int, ...]]] = [(value, ())]
+    while stack:
+        item, index = stack.pop()
+        if isinstance(item, list):
+            if len(index) == ndim:
+                raise ApproxTheoryError(f"{origin}: {where}{list(index)} is a list, but {where} has {ndim} dimensions",
+                                        "see the maxout file format in the README")
+            stack.extend((x, (*index, i)) for i, x in reversed(list(enumerate(item))))
+        elif isinstance(item, bool) or not isinstance(item, (int, float)):
+            shown = json.dumps(item, default=str)[:40]
+            raise ApproxTheoryError(f"{origin}: {where}{list(index) if index else ''} is {shown}, not a number",
+                                    "weights and biases are JSON numbers (not strings, booleans or null)")
+
+
 def _array(value: Any, ndim: int, where: str, origin: str) -> np.ndarray:
+    _check_entries(value, ndim, where, origin)
     try:
         arr = np.asarray(value, dtype=np.float64)
+    except OverflowError:
+        raise ApproxTheoryError(f"{origin}: {where} has an integer too large for a float64", "weights must be finite numbers") from None
     except (TypeError, ValueError):
-        raise ApproxTheoryError(f"{origin}: {where} is not a numeric array", "use nested lists of numbers") from None
+        raise ApproxTheoryError(f"{origin}: {where} is not a rectangular numeric array (rows of unequal length?)",
+                                "use nested lists of numbers") from None
     if arr.ndim != ndim:
         raise ApproxTheoryError(f"{origin}: {where} has {arr.ndim} dimensions (shape {arr.shape}), expected {ndim}",
                                 "see the maxout file format in the README")
@@ -157,6 +181,9 @@ def _parse(data: Any, origin: str) -> MaxoutNetwork:
             raise ApproxTheoryError(f"{origin}: layers[{i}].bias has shape {b.shape}, expected {w.shape[:2]} (m x k)")
         if w.shape[1] < 1 or w.shape[0] < 1:
             raise ApproxTheoryError(f"{origin}: layers[{i}] has an empty dimension (shape {w.shape})")
+        if w.shape[2] < 1:
+            raise ApproxTheoryError(f"{origin}: layers[{i}].weight has shape {w.shape}: its units take 0 inputs",
+                                    "each unit needs at least one input (m x k x n_in with n_in >= 1)")
         expected_in = layers[-1].weight.shape[0] if layers else None
         if expected_in is not None and w.shape[2] != expected_in:
             raise ApproxTheoryError(
@@ -167,6 +194,8 @@ def _parse(data: Any, origin: str) -> MaxoutNetwork:
         raise ApproxTheoryError(f"{origin}: \"readout\" needs \"weight\" (out x m_L) and \"bias\" (out)")
     a = _array(readout["weight"], 2, "readout.weight", origin)
     c = _array(readout["bias"], 1, "readout.bias", origin)
+    if a.shape[0] < 1:
+        raise ApproxTheoryError(f"{origin}: readout.weight has shape {a.shape}: the network has no output")
     m_last = layers[-1].weight.shape[0]
     if a.shape[1] != m_last or c.shape != (a.shape[0],):
         raise ApproxTheoryError(
@@ -178,9 +207,20 @@ def load_network(path: str | Path) -> MaxoutNetwork:
     """Read a maxout network file; a missing file, bad JSON or bad shape is one clear error."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text())
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ApproxTheoryError(f"network file {path} is {path.stat().st_size:_} bytes, more than the limit of "
+                                    f"{MAX_FILE_BYTES:_}")
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as err:
         raise ApproxTheoryError(f"cannot read network file {path}: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise ApproxTheoryError(f"network file {path} is not UTF-8 text (byte {err.start})",
+                                "give a maxout network JSON file") from None
     except json.JSONDecodeError as err:
         raise ApproxTheoryError(f"network file {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
+    except ValueError as err:  # e.g. an integer of more than 4300 digits
+        raise ApproxTheoryError(f"network file {path} holds a value JSON cannot read here: {err}") from None
+    except RecursionError:
+        raise ApproxTheoryError(f"network file {path} nests its JSON too deeply",
+                                "a network file nests lists at most 3 deep") from None
     return MaxoutNetwork.from_json(data, origin=f"network file {path}")

@@ -113,9 +113,18 @@ def box_regions(net: MaxoutNetwork, lo: Any, hi: Any, tol: float = DEFAULT_TOL, 
                 max_dim: int = 4) -> BoxRegions:
     """Activation regions and linear regions of N on the box [lo, hi] (GYZ26.def.linear_regions; float LPs)."""
     d = net.input_dim
-    lo_a, hi_a = np.asarray(lo, dtype=np.float64).ravel(), np.asarray(hi, dtype=np.float64).ravel()
+    try:
+        lo_a, hi_a = np.asarray(lo, dtype=np.float64).ravel(), np.asarray(hi, dtype=np.float64).ravel()
+    except (TypeError, ValueError, OverflowError):
+        raise ApproxTheoryError(f"box corners must be sequences of {d} numbers, got lo={lo!r}, hi={hi!r}") from None
+    for name, value in (("tol", tol), ("map_tol", map_tol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise ApproxTheoryError(f"{name}={value!r} must be a number in [0, 1) (it is relative to the box)")
     if lo_a.shape != (d,) or hi_a.shape != (d,):
         raise ApproxTheoryError(f"box corners must have {d} coordinates, got {lo_a.size} and {hi_a.size}")
+    if not (np.all(np.isfinite(lo_a)) and np.all(np.isfinite(hi_a))):
+        raise ApproxTheoryError(f"box corners must be finite, got lo={lo_a.tolist()}, hi={hi_a.tolist()}",
+                                "give finite lo and hi")
     if not np.all(lo_a < hi_a):
         raise ApproxTheoryError("empty box: need lo < hi in every coordinate")
     if d > max_dim:

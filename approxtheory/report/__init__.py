@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import pkgutil
 from collections import Counter
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .. import PAPER_PACKAGES, __version__  # noqa: E402
 from ..core import Registry, Verdict  # noqa: E402
+from ..output import dumps, write_text_safely  # noqa: E402
 
 STATUS_COLOURS = {"certified": "#1b7837", "supported": "#7fbf7b", "refuted": "#c51b7d",
                   "inconclusive": "#fdb863", "not_applicable": "#bababa"}
@@ -93,7 +93,7 @@ def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], tables: Sequ
         lines.append("None.")
     for v in refuted:
         lines.append(f"- `{v.claim_id}`: witness `{witnesses[v.claim_id]}` "
-                     f"(replay: `approxtheory replay {witnesses[v.claim_id]}`); observed {json.dumps(v.witness.observed)}")
+                     f"(replay: `approxtheory replay {witnesses[v.claim_id]}`); observed {dumps(v.witness.observed)}")
     for title, table in tables:
         lines += ["", f"## {title}", "", table]
     lines += ["", "## Figures", ""]
@@ -124,14 +124,37 @@ def _html(markdown_text: str) -> str:
     return HTML_PAGE.format(body=markdown.markdown(markdown_text, extensions=["tables"]))
 
 
+def _figures(verdicts: Sequence[Verdict], figures_dir: Path, papers: set[str]) -> tuple[list[Path], list[str]]:
+    """The summary figure and each paper's own; a figure that cannot be written is a problem, not a crash."""
+    try:
+        figures_dir.mkdir(parents=True, exist_ok=True)
+        return [_summary_figure(verdicts, figures_dir / "verdicts.png"), *paper_figures(figures_dir, papers)], []
+    except OSError as err:
+        return [], [f"cannot write the figures in {figures_dir} ({err.strerror}); the report has none"]
+
+
 def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path, *, seed: int) -> dict[str, Any]:
-    """Write report.json, report.md, witnesses/ and figures/ under ``out_dir``; return the paths."""
-    figures_dir = out_dir / "figures"
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    witnesses = {v.claim_id: str(v.witness.dump(out_dir / "witnesses" / f"{v.claim_id}.json").relative_to(out_dir))
-                 for v in verdicts if v.witness is not None}
+    """Write report.json, report.md, report.html, witnesses/ and figures/ under ``out_dir``; return the paths.
+
+    Each file is written atomically; one that cannot be written (full disk, no permission) goes to a
+    fallback file in the temporary folder, and ``problems`` says which and where.
+    """
+    problems: list[str] = []
+
+    def write(path: Path, text: str) -> Path:
+        written, problem = write_text_safely(path, text)
+        problems.extend([problem] if problem else [])
+        return written
+
+    witnesses = {}
+    for v in verdicts:
+        if v.witness is not None:
+            target = out_dir / "witnesses" / f"{v.claim_id}.json"
+            written = write(target, dumps(v.witness.to_dict(), indent=2, sort_keys=True) + "\n")
+            witnesses[v.claim_id] = str(written.relative_to(out_dir)) if written == target else str(written)
     papers = {v.claim_id.split(".")[0] for v in verdicts}
-    figures = [_summary_figure(verdicts, figures_dir / "verdicts.png"), *paper_figures(figures_dir, papers)]
+    figures, figure_problems = _figures(verdicts, out_dir / "figures", papers)
+    problems += figure_problems
     tables = paper_tables(papers)
     claims = {c.id: c.describe() for c in registry}
     data = {
@@ -142,9 +165,9 @@ def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path,
         "figures": [str(f.relative_to(out_dir)) for f in figures],
         "tables": [{"title": title, "markdown": table} for title, table in tables],
     }
-    (out_dir / "report.json").write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    json_path = write(out_dir / "report.json", dumps(data, indent=2, sort_keys=True) + "\n")
     markdown_text = _markdown(verdicts, figures, tables, witnesses, out_dir, seed)
-    (out_dir / "report.md").write_text(markdown_text)
-    (out_dir / "report.html").write_text(_html(markdown_text))
-    return {"json": str(out_dir / "report.json"), "markdown": str(out_dir / "report.md"), "html": str(out_dir / "report.html"),
-            "figures": [str(f) for f in figures], "witnesses": witnesses}
+    md_path = write(out_dir / "report.md", markdown_text)
+    html_path = write(out_dir / "report.html", _html(markdown_text))
+    return {"json": str(json_path), "markdown": str(md_path), "html": str(html_path),
+            "figures": [str(f) for f in figures], "witnesses": witnesses, "problems": problems}

@@ -1,0 +1,211 @@
+"""Bad input and faults at the command line: each gets one clear message, the right exit code, no lost work.
+
+Claims that misbehave on purpose (reject their budget, exit, print, return infinities, receive Ctrl-C)
+live in a small registry so that these tests stay in-process and fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+
+import pytest
+
+from approxtheory.cli import main
+from approxtheory.core import ApproxTheoryError, Claim, Outcome, Registry, Source, Status
+from approxtheory.output import dumps, strict
+
+OK_ID = "TEST.lem.ok.statement.holds"
+
+
+def claim(name: str, verify, **kw) -> Claim:
+    return Claim(id=f"TEST.lem.{name}.statement.holds", statement=name, source=Source("TEST", "v1", "-"),
+                 provenance="classical", scope="statement", verify=verify, **kw)
+
+
+def ok(ctx) -> Outcome:
+    return Outcome(Status.CERTIFIED, "exact", "trivially", evidence={"x": 1.0})
+
+
+def needs_two(ctx) -> Outcome:
+    if ctx.budget_or(10) < 2:
+        raise ApproxTheoryError(f"samples must be an integer >= 2, got {ctx.budget}")
+    return ok(ctx)
+
+
+def run(capsys, argv, *claims):
+    code = main(argv, Registry(list(claims)) if claims else None)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_budget_one_claim_cannot_use_fails_that_claim_alone(capsys, tmp_path) -> None:
+    code, out, err = run(capsys, ["check", "TEST", "--budget", "1", "--json", "--witness-dir", str(tmp_path)],
+                         claim("ok", ok), claim("picky", needs_two, default_budget=10))
+    verdicts = {v["claim_id"]: v for v in json.loads(out)["verdicts"]}
+    assert code == 2
+    assert verdicts[OK_ID]["status"] == "certified"  # the other claim ran
+    picky = verdicts["TEST.lem.picky.statement.holds"]
+    assert picky["method"] == "error" and picky["status"] == "inconclusive"
+    assert "TEST.lem.picky.statement.holds cannot run with --budget 1" in err and ">= 2" in err and "default is 10" in err
+
+
+@pytest.mark.parametrize("budget", ["10**23", "100000000000000000000000", "0", "-5", "1" * 5000])
+def test_absurd_budgets_are_refused_with_the_limit(capsys, budget: str) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["check", "TEST", "--budget", budget], Registry([claim("ok", ok)]))
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--budget" in err and ("10_000_000" in err or "positive integer" in err)
+
+
+def test_sys_exit_in_a_user_claim_is_an_error_naming_it(capsys, tmp_path) -> None:
+    def exits(ctx):
+        sys.exit(0)
+
+    code, out, err = run(capsys, ["check", "TEST", "--witness-dir", str(tmp_path)], claim("exits", exits), claim("ok", ok))
+    assert code == 2
+    assert "TEST.lem.exits.statement.holds" in err and "sys.exit(0)" in err and "test_bad_input_cli" in err
+
+
+def test_sys_exit_outside_a_claim_names_the_code(capsys, monkeypatch) -> None:
+    def exiting_registry():
+        raise SystemExit(0)
+
+    monkeypatch.setattr("approxtheory.cli.default_registry", exiting_registry)
+    code, _, err = run(capsys, ["theorems"])
+    assert code == 2 and "sys.exit(0)" in err and "test_bad_input_cli.py" in err
+
+
+def test_jax_backend_failure_is_one_clear_message(capsys) -> None:
+    def no_tpu(ctx):
+        raise RuntimeError("Unable to initialize backend 'tpu': INTERNAL: Failed to open libtpu.so")
+
+    code, _, err = run(capsys, ["check", "TEST", "--json"], claim("tpu", no_tpu))
+    assert code == 2 and "JAX_PLATFORMS" in err and "Traceback" not in err
+
+
+def test_json_output_is_strict_even_with_infinities(capsys, tmp_path) -> None:
+    def infinite(ctx):
+        return Outcome(Status.SUPPORTED, "float", "overflowed", evidence={"ratio": float("inf"), "gap": float("nan"),
+                                                                          "low": [float("-inf"), 1.5]})
+
+    code, out, _ = run(capsys, ["check", "TEST", "--json", "--witness-dir", str(tmp_path)], claim("inf", infinite))
+    assert code == 0
+    evidence = json.loads(out, parse_constant=lambda name: pytest.fail(f"non-strict JSON constant {name}"))["verdicts"][0]["evidence"]
+    assert evidence == {"ratio": "inf", "gap": "nan", "low": ["-inf", 1.5]}
+    assert strict({"a": (float("nan"),)}) == {"a": ["nan"]} and dumps(float("-inf")) == '"-inf"'
+
+
+def test_prints_from_user_code_stay_off_the_json_stdout(capfd, tmp_path) -> None:
+    def noisy(ctx):
+        print("python-level noise")
+        os.write(1, b"C-level noise\n")
+        return ok(ctx)
+
+    code = main(["check", "TEST", "--json", "--witness-dir", str(tmp_path)], Registry([claim("noisy", noisy)]))
+    captured = capfd.readouterr()
+    assert code == 0
+    assert json.loads(captured.out)["verdicts"][0]["status"] == "certified"
+    assert "python-level noise" in captured.err and "C-level noise" in captured.err
+
+
+def test_ctrl_c_keeps_the_verdicts_already_computed(capsys, tmp_path) -> None:
+    def interrupts(ctx):
+        os.kill(os.getpid(), signal.SIGINT)
+        return ok(ctx)
+
+    code, out, err = run(capsys, ["check", "TEST", "--json", "--witness-dir", str(tmp_path)],
+                         claim("ok", ok), claim("stop", interrupts), claim("later", ok))
+    data = json.loads(out)
+    assert code == 130
+    assert data["interrupted"] is True and [v["claim_id"] for v in data["verdicts"]] == [OK_ID]
+    assert err.strip().splitlines()[-1].startswith("interrupted") and "Traceback" not in err
+
+
+def test_ctrl_c_swallowed_by_a_library_still_stops_the_run(capsys, tmp_path) -> None:
+    def swallows(ctx):  # what Hypothesis sometimes does with a KeyboardInterrupt
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except KeyboardInterrupt:
+            pass
+        return ok(ctx)
+
+    code, out, err = run(capsys, ["check", "TEST", "--witness-dir", str(tmp_path)], claim("swallow", swallows), claim("ok", ok))
+    assert code == 130 and "interrupted" in err
+    assert OK_ID not in out  # nothing ran after the interrupt
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--witness-dir", "FILE", "is a file"),
+    ("--witness-dir", "FILE/sub", "is a file"),
+    ("--witness-dir", "", "is empty"),
+])
+def test_check_outputs_are_checked_before_computing(capsys, tmp_path, flag: str, value: str, message: str) -> None:
+    (tmp_path / "FILE").write_text("mine")
+    calls = []
+    code, _, err = run(capsys, ["check", "TEST", flag, value.replace("FILE", str(tmp_path / "FILE"))],
+                       claim("ok", lambda ctx: calls.append(1) or ok(ctx)))
+    assert code == 2 and message in err and flag in err
+    assert calls == [] and (tmp_path / "FILE").read_text() == "mine"
+
+
+@pytest.mark.parametrize("value, message", [("", "--out is empty"), ("FILE", "is a file")])
+def test_report_out_is_checked_before_computing(capsys, tmp_path, monkeypatch, value: str, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "FILE").write_text("mine")
+    code, _, err = run(capsys, ["report", "TEST", "--out", value], claim("ok", ok))
+    assert code == 2 and message in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["FILE"]
+
+
+def test_a_witness_that_cannot_be_written_goes_to_a_named_fallback(capsys, tmp_path) -> None:
+    from approxtheory.core import Witness
+
+    def refutes(ctx):
+        return Outcome(Status.REFUTED, "exact", "a counterexample", witness=Witness("", {"x": 1}, {"y": 2}))
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "TEST.lem.bad.statement.holds.json").mkdir()  # the target name is taken by a folder: the write fails
+    code, out, err = run(capsys, ["check", "TEST", "--json", "--witness-dir", str(locked)], claim("bad", refutes))
+    path = json.loads(out)["witness_files"]["TEST.lem.bad.statement.holds"]
+    assert code == 2 and "saved to" in err and path in err
+    assert json.loads(open(path).read())["inputs"] == {"x": 1}
+    os.unlink(path)
+
+
+@pytest.mark.parametrize("point, message", [
+    ("1e100000000", "decimal exponent"),
+    ("1e400", "10**300"),
+    ("abc", "not a number"),
+    ("1/0", "divides by zero"),
+    ("0,1", "2 coordinates but the network takes 1"),
+])
+def test_bad_points_are_refused_quickly(capsys, tmp_path, point: str, message: str) -> None:
+    net = tmp_path / "net.json"
+    net.write_text('{"kind": "maxout", "layers": [{"weight": [[[1], [-1]]], "bias": [[0, 0]]}], '
+                   '"readout": {"weight": [[1]], "bias": [0]}}')
+    code, _, err = run(capsys, ["regions", str(net), "--from", point, "--to", "1"])
+    assert code == 2 and message in err and "--from" in err
+
+
+def test_a_negative_first_coordinate_is_read_as_a_point(capsys, tmp_path) -> None:
+    net = tmp_path / "net.json"
+    net.write_text('{"kind": "maxout", "layers": [{"weight": [[[1, 0], [-1, 0]]], "bias": [[0, 0]]}], '
+                   '"readout": {"weight": [[1]], "bias": [0]}}')
+    code, out, _ = run(capsys, ["regions", str(net), "--from", "-1,0.5", "--to", "-.5,1", "--json"])
+    assert code == 0 and json.loads(out)["x0"] == ["-1", "1/2"]
+
+
+def test_a_report_file_that_cannot_be_written_goes_to_a_named_fallback(capsys, tmp_path) -> None:
+    out = tmp_path / "report"
+    (out / "report.md").mkdir(parents=True)  # the target name is taken by a folder: the write fails
+    code, stdout, err = run(capsys, ["report", "TEST", "--out", str(out), "--json"], claim("ok", ok))
+    files = json.loads(stdout)["files"]
+    assert code == 2 and "report.md" in err and files["markdown"] in err
+    assert "TEST.lem.ok.statement.holds" in open(files["markdown"]).read()
+    assert json.loads((out / "report.json").read_text())["verdicts"][0]["status"] == "certified"
+    os.unlink(files["markdown"])

@@ -1,0 +1,169 @@
+"""Bad input and faults for sweeps: a foreign file, two writers, Ctrl-C, a full disk, an orphaned worker, bad grids."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from approxtheory.cli import main
+from approxtheory.core import Claim, Outcome, Registry, Source, Status
+from approxtheory.sweep import SweepFile, read_done, sweep_header
+
+CLAIM = "GYZ26.lem.softmax_max.statement.gap_bound"
+ID = "TEST.lem.ok.statement.holds"
+
+
+def registry(**kw) -> Registry:
+    def verify(ctx):
+        return Outcome(Status.CERTIFIED, "exact", "trivially", evidence={"seed": ctx.seed})
+    return Registry([Claim(id=ID, statement="ok", source=Source("TEST", "v1", "-"), provenance="classical",
+                           scope="statement", verify=verify, **kw)])
+
+
+@pytest.fixture(autouse=True)
+def cells_see_the_test_registry(monkeypatch) -> None:
+    """In-process cells look their claim up in approxtheory.registry(): make that the test registry."""
+    monkeypatch.setattr("approxtheory.registry", lambda: registry(params=("scale",)))
+
+
+def sweep(capsys, out: Path | str, *grid: str, reg: Registry | None = None):
+    argv = ["sweep", "TEST", "--out", str(out), "--json", *(a for g in grid for a in ("--grid", g))]
+    code = main(argv, reg or registry())
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_users_file_is_never_truncated_or_appended_to(capsys, tmp_path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"my notes, no trailing newline")
+    code, out, err = sweep(capsys, notes, "seed=0..1")
+    assert code == 2 and out == ""
+    assert "not an approxtheory sweep file" in err and str(notes) in err
+    assert notes.read_bytes() == b"my notes, no trailing newline"
+
+
+def test_a_sweep_file_of_another_grid_is_not_mixed_into(capsys, tmp_path) -> None:
+    out = tmp_path / "s.jsonl"
+    assert sweep(capsys, out, "seed=0..1")[0] == 0
+    before = out.read_bytes()
+    code, _, err = sweep(capsys, out, "seed=0..2")
+    assert code == 2 and "holds another sweep" in err and out.read_bytes() == before
+    code, stdout, _ = sweep(capsys, out, "seed=0..1")  # the same command resumes
+    assert code == 0 and json.loads(stdout)["already_done"] == 2
+
+
+def test_a_second_writer_gets_a_clear_error(capsys, tmp_path) -> None:
+    out = tmp_path / "s.jsonl"
+    ids = [ID]
+    from approxtheory.sweep import parse_grid
+    held = SweepFile(out, sweep_header(ids, parse_grid(["seed=0..1"])))  # another sweep holds the lock
+    try:
+        code, _, err = sweep(capsys, out, "seed=0..1")
+    finally:
+        held.close()
+    assert code == 2 and "another sweep is writing" in err
+    assert out.read_text().count("\n") == 1  # only the first writer's header
+
+
+def test_a_full_disk_keeps_the_result_in_a_named_fallback(capsys, tmp_path, monkeypatch) -> None:
+    out = tmp_path / "s.jsonl"
+    assert sweep(capsys, out, "seed=0")[0] == 0  # one cell safely written
+    real_write = os.write
+
+    def full(fd, data):  # the disk fills up after the header of t.jsonl is written
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("t.jsonl") and bytes(data).startswith(b'{"cell"'):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", full)
+    code, _, err = sweep(capsys, tmp_path / "t.jsonl", "seed=0..1")
+    monkeypatch.setattr(os, "write", real_write)
+    assert code == 2 and "No space left on device" in err and "saved to" in err
+    fallback = Path(err.split("saved to ")[1].split(",")[0])
+    assert json.loads(fallback.read_text().splitlines()[-1])["cell"]["claim_id"] == ID
+    fallback.unlink()
+    assert len(read_done(out)) == 1
+
+
+@pytest.mark.parametrize("grid, message", [
+    ("sed=0..3", "allowed names: seed, budget"),
+    ("seed=2**70", "below 2**63"),
+    ("seed=9223372036854775808", "below 2**63"),
+    ("seed=0..100000000", "more than the limit of 100_000"),
+    ("seed=5..1", "is empty"),
+    ("budget=100000000000000000000000", "[1, 10_000_000]"),
+    ("budget=1.5", "[1, 10_000_000]"),
+    ("scale=nan", "not a finite number"),
+    ("seed=" + "1" * 200, "characters"),
+])
+def test_bad_grids_are_refused_before_any_cell_runs(capsys, tmp_path, grid: str, message: str) -> None:
+    out = tmp_path / "s.jsonl"
+    code, _, err = sweep(capsys, out, grid, reg=registry(params=("scale",)) if grid.startswith("scale") else None)
+    assert code == 2 and message in err
+    assert not out.exists()
+
+
+def test_a_declared_parameter_reaches_the_claim(capsys, tmp_path) -> None:
+    code, out, _ = sweep(capsys, tmp_path / "s.jsonl", "scale=0.5,2", reg=registry(params=("scale",)))
+    assert code == 0 and json.loads(out)["ran"] == 2
+
+
+@pytest.mark.parametrize("value, message", [("", "--out is empty"), ("DIR", "is a folder")])
+def test_sweep_out_is_checked_before_computing(capsys, tmp_path, value: str, message: str) -> None:
+    code, _, err = sweep(capsys, tmp_path if value == "DIR" else value, "seed=0")
+    assert code == 2 and message in err
+
+
+def test_ctrl_c_ends_a_sweep_with_one_line_keeping_finished_cells(tmp_path) -> None:
+    out = tmp_path / "sweep.jsonl"
+    cmd = [sys.executable, "-m", "approxtheory", "sweep", CLAIM, "--grid", "seed=0..7", "--grid", "budget=400",
+           "--out", str(out), "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 3):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert stdout == "" and stderr.strip().count("\n") == 0 and stderr.startswith("interrupted")
+    kept = len(read_done(out))
+    assert 2 <= kept and f"{kept} finished cells kept" in stderr
+
+
+ORPHAN = textwrap.dedent("""
+    import os, sys, time
+    from approxtheory.sweep import open_executor
+    with open_executor(workers=1) as pool:
+        print(pool.submit(os.getpid).result(), flush=True)
+        time.sleep(600)
+""")
+
+
+def test_pool_workers_end_when_their_parent_is_killed(tmp_path) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    worker = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.1)
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "zombie" in status.read_text())
