@@ -31,6 +31,7 @@ import numpy as np
 
 from .attention import ValidatedAttention, token_graph
 from .conditions import permutations as perm
+from .attention.adapters import adapt
 from .attention.graph import GRAPH_DRAWS
 from .conditions._draws import PARAM_NOISE, draw_params, general_position_inputs, input_rng, validated
 from .conditions.analyticity import check_analyticity
@@ -110,7 +111,7 @@ class UapReport:
     def human_lines(self) -> list[str]:
         """One line for the verdict, one per condition, then cross-checks and warnings."""
         depth = f", {self.min_attention_layers} attention layer(s)" if self.min_attention_layers is not None else ""
-        lines = [f"verdict: {self.verdict} for {self.group['name']} (order {self.group['order']}){depth}: {self.reason}"]
+        lines = [f"verdict: {self.verdict} for {self.group['name']} (order {'' if self.group.get('exact', True) else 'at least '}{self.group['order']}){depth}: {self.reason}"]
         if "precision" in self.settings:
             lines.append(f"precision: {self.settings['precision']['summary']}")
         lines += [f"{name}: {result.status.value}: {result.explanation}" for name, result in self.conditions.items()]
@@ -120,13 +121,19 @@ class UapReport:
 
 
 def _check_settings(group: str, max_depth: Any, draws: Any, base_samples: Any, seed: Any, tolerance: Any,
-                    param_noise: Any, time_budget: Any) -> None:
+                    param_noise: Any, time_budget: Any, scales: Any) -> None:
     if group not in perm.GROUP_CHOICES:
         raise ApproxTheoryError(f"unknown group {group!r}", f"choose one of {', '.join(perm.GROUP_CHOICES)}")
     for label, value, lo, hi in (("max_depth", max_depth, 1, MAX_DEPTH_LIMIT), ("draws", draws, 1, 64),
                                  ("base_samples", base_samples, 1, 16), ("seed", seed, 0, 2**63 - 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
             raise ApproxTheoryError(f"{label} = {value!r} is out of range", f"choose an integer in [{lo}, {hi}]")
+    listed = list(scales) if isinstance(scales, (list, tuple, np.ndarray)) else None
+    if not listed or len(listed) > 16 or not all(
+            isinstance(v, (int, float, np.floating)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+            for v in listed):
+        raise ApproxTheoryError(f"scales = {scales!r} is not a list of 1 to 16 positive finite numbers",
+                                f"e.g. scales={list(SCALES)}")
     for label, value, allow_zero in (("tolerance", tolerance, False), ("param_noise", param_noise, True),
                                      ("time_budget", time_budget, False)):
         if value is None and label == "tolerance":
@@ -207,7 +214,8 @@ def _cross_checks(conditions: dict[str, ConditionResult], group_name: str, found
 def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth: int = 3, seed: int = 0,
               draws: int = 4, scales: Sequence[float] = SCALES, base_samples: int = 2,
               activation: str | Callable[..., Any] | None = None, tolerance: float | None = None,
-              param_noise: float = PARAM_NOISE, time_budget: float = TIME_BUDGET) -> UapReport:
+              param_noise: float = PARAM_NOISE, time_budget: float = TIME_BUDGET,
+              **adapter_options: Any) -> UapReport:
     """Check ``attention`` (init/apply protocol) against CLSL25 at n tokens of width d for ``group``.
 
     ``group`` is 'auto' (the mechanism's own symmetry group), 'S_n', 'C_n', 'D_n' or 'trivial';
@@ -217,11 +225,15 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
     mechanism's measured noise floor at its working precision, like every other tolerance. The draw law is
     init's draws, with Gaussian noise of relative size ``param_noise`` on every leaf init leaves constant
     (zero biases, unit gains), times each of ``scales``: raise either to widen it. Each condition gets
-    ``time_budget`` seconds. Every random choice flows from ``seed``.
+    ``time_budget`` seconds. Every random choice flows from ``seed``. ``adapter_options`` (``call_kwargs``,
+    ``draw``, ``draw_scale``, ``dtype``) are passed to :func:`approxtheory.attention.adapters.adapt` for a
+    flax, equinox or haiku module, a factory or an ``attn(q, k, v)`` function.
     """
     start = time.perf_counter()
     compile_start = COMPILE_CLOCK.reading()
-    _check_settings(group, max_depth, draws, base_samples, seed, tolerance, param_noise, time_budget)
+    _check_settings(group, max_depth, draws, base_samples, seed, tolerance, param_noise, time_budget, scales)
+    if adapter_options:
+        attention = adapt(attention, **adapter_options)
     va = validated(attention, n, d, seed)
     timings: dict[str, float] = {}
     warnings = list(va.warnings)
