@@ -88,6 +88,7 @@ class Replay:
     explanation: str
 
 
+COSTS = ("fast", "slow")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9_]+)+$")
 
 
@@ -109,10 +110,13 @@ class Claim:
     bounds: tuple[Bound, ...] = ()
     default_budget: int = 100
     budget_unit: str = "examples"
+    cost: str = "fast"  # "fast" or "slow" (> ~10 s at the default budget): plain `regress` skips slow verdicts
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "provenance", Provenance(self.provenance))
         object.__setattr__(self, "scope", Scope(self.scope))
+        if self.cost not in COSTS:
+            raise ValueError(f"claim {self.id!r}: cost must be one of {COSTS}, got {self.cost!r}")
         if not _ID.match(self.id):
             raise ValueError(f"claim id {self.id!r} is not of the form PAPER.part.part")
         if f".{self.scope.value}." not in f"{self.id}.":
@@ -170,4 +174,5 @@ class Claim:
             "bounds": [b.id for b in self.bounds],
             "default_budget": self.default_budget,
             "budget_unit": self.budget_unit,
+            "cost": self.cost,
         }
