@@ -38,7 +38,7 @@ PREC_BITS = 128
 DIRECTIONS = ("upper", "lower")
 MODES = ("bounds", "fast", "all")
 Mode = Literal["bounds", "fast", "all"]
-_FIX = "restore it from git or rewrite it with `approxtheory regress --update`"
+_FIX = "restore it from git, or delete it and rewrite it with `approxtheory regress --update`"
 
 
 def point_key(point: dict[str, Any]) -> str:
@@ -440,5 +440,5 @@ def updated(baseline: dict[str, Any] | None, selection: Selection, result: Resul
     """
     old = baseline or {"bounds": {}, "verdicts": {}}
     bounds = {k: v for k, v in old["bounds"].items() if not selection.owns_bound(k)}
-    return {"format": BASELINE_FORMAT, "seed": seed, "arb_prec_bits": PREC_BITS,
+    return {"format": BASELINE_FORMAT, "seed": seed if result.verdicts else old.get("seed", seed), "arb_prec_bits": PREC_BITS,
             "bounds": {**bounds, **result.bounds}, "verdicts": {**_kept_verdicts(old, selection, mode), **result.verdicts}}

@@ -289,3 +289,4 @@ def test_a_subset_update_under_another_seed_is_refused_before_computing(capsys, 
     assert code == 2 and "--seed 0" in err and calls == []
     code, _, err = run(capsys, ["regress", "--baseline", str(path), "--seed", "5"], three(calls))
     assert code == 2 and "--seed 0" in err and calls == []
+    assert update(capsys, path, three(calls), "--bounds-only", "--seed", "5")["seed"] == 0 and calls == []
