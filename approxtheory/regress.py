@@ -91,6 +91,10 @@ class Selection:
     def owns_bound(self, bound_id: str) -> bool:
         return self._owns(bound_id, self.bound_ids, self.known_bounds)
 
+    def removed_claims(self, claim_ids: Iterable[str]) -> set[str]:
+        """Those of ``claim_ids`` (baseline entries) the selection owns that no registered claim has any more."""
+        return {k for k in claim_ids if k not in self.known_claims and self.owns_claim(k)}
+
 
 def _dist_key(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503 normalisation: My_Paper == my-paper
@@ -405,11 +409,10 @@ def regress(registry: Registry, selection: Selection, baseline: dict[str, Any], 
     wanted = {c.id for c in verdict_claims(selection, mode)} | {u for ids in users.values() for u in ids}
     to_run = [c for c in registry if c.id in wanted]
     verdicts = {v.claim_id: v.status.value for v in run(to_run)} if to_run else {}
-    removed = {k for k in baseline["verdicts"] if k not in selection.known_claims and selection.owns_claim(k)}
-    compared = set(verdicts) | (removed if mode != "bounds" else set())
+    compared = set(verdicts) | (selection.removed_claims(baseline["verdicts"]) if mode != "bounds" else set())
     old = {k: v for k, v in baseline["verdicts"].items() if k in compared}
-    checked = [_still_holds(c, users[c.id], baseline["verdicts"], verdicts) if c.id in moved and c.change in FAVOURABLE
-               else c for c in bound_changes]
+    checked = [_still_holds(c, users[c.id], baseline["verdicts"], verdicts) if c.change in FAVOURABLE else c
+               for c in bound_changes]
     return Result(bounds, verdicts, checked + compare_verdicts(old, verdicts),
                   skipped_slow=_skipped(selection, verdicts, mode),
                   reverified=sorted({u for ids in users.values() for u in ids}))
@@ -417,9 +420,10 @@ def regress(registry: Registry, selection: Selection, baseline: dict[str, Any], 
 
 def _kept_verdicts(baseline: dict[str, Any], selection: Selection, mode: Mode) -> dict[str, str]:
     """Old verdict entries an update in ``mode`` keeps: all but those it recomputes or finds removed."""
-    recomputed = {c.id for c in verdict_claims(selection, mode)}
-    removed = (lambda k: k not in selection.known_claims and selection.owns_claim(k)) if mode != "bounds" else (lambda k: False)
-    return {k: v for k, v in baseline["verdicts"].items() if k not in recomputed and not removed(k)}
+    dropped = {c.id for c in verdict_claims(selection, mode)}
+    if mode != "bounds":
+        dropped |= selection.removed_claims(baseline["verdicts"])
+    return {k: v for k, v in baseline["verdicts"].items() if k not in dropped}
 
 
 def check_update(baseline: dict[str, Any] | None, selection: Selection, mode: Mode, seed: int) -> None:
