@@ -245,32 +245,52 @@ def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
     from . import regress
 
     path = Path(args.baseline)
-    baseline = None if args.update else regress.load_baseline(path)  # fail fast on a corrupt file
-    current = regress.snapshot(reg, _check(args, reg), args.seed)
+    mode = "bounds" if args.bounds_only else "all" if args.all else "fast"
+    selection = regress.select(reg, args.ids, args.package)
+
+    def run(claims: Sequence[Claim]) -> list[Verdict]:
+        with _progress(not args.json and err.is_terminal, len(claims)) as update:
+            return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update)
+
     if args.update:
-        regress.write_baseline(path, current)
+        regress.check_writable(path)  # before computing: an unwritable target must not cost a full run
+        old = regress.load_baseline(path) if path.exists() else None
+        regress.check_update(old, selection, mode, args.seed)
+        result = regress.measure(selection, mode, run)
+        new = regress.updated(old, selection, result, mode, args.seed)
+        regress.write_baseline(path, new)
         if args.json:
-            _emit({"baseline": str(path), "updated": True})
+            _emit({"baseline": str(path), "updated": True, "mode": mode, "claims": len(selection.claims),
+                   "bounds": len(result.bounds), "verdicts": len(result.verdicts), "skipped_slow": result.skipped_slow})
         else:
-            out.print(f"baseline {path} written: {len(current['bounds'])} bounds, {len(current['verdicts'])} verdicts")
+            out.print(f"baseline {path} written: {len(result.bounds)} bounds and {len(result.verdicts)} verdicts of "
+                      f"{len(selection.claims)} selected claims ({len(new['bounds'])} bounds, {len(new['verdicts'])} "
+                      f"verdicts in the file)")
+            if result.skipped_slow:
+                out.print(f"{len(result.skipped_slow)} slow verdicts not recomputed (kept as they were); --all computes them")
         return 0
-    changes = regress.compare(baseline, current)
-    failed = any(c.regression for c in changes)
+    result = regress.regress(reg, selection, regress.load_baseline(path), mode, run, args.seed)
+    failed = result.regressions > 0
     if args.json:
-        _emit({"baseline": str(path), "regressions": sum(c.regression for c in changes),
-               "changes": [c.__dict__ for c in changes], "ok": not failed})
-    else:
-        if changes:
-            table = Table(box=None, pad_edge=False)
-            for col in ("", "kind", "id", "point", "baseline", "current", "change"):
-                table.add_column(col, overflow="fold")
-            for c in changes:
-                mark = "[bold red]REGRESSION[/]" if c.regression else "[green]ok[/]"
-                table.add_row(mark, c.kind, c.id, c.point, c.baseline, c.current, c.change)
-            out.print(table)
-        n_points = sum(len(p) for p in current["bounds"].values())
-        verdict_word = "[bold red]regressed[/]" if failed else "[green]no regressions[/]"
-        out.print(f"{verdict_word}: {n_points} bound points and {len(current['verdicts'])} verdicts against {path}")
+        _emit({"baseline": str(path), "mode": mode, "regressions": result.regressions, "ok": not failed,
+               "changes": [c.__dict__ for c in result.changes], "reverified": result.reverified,
+               "skipped_slow": result.skipped_slow})
+        return 1 if failed else 0
+    if result.changes:
+        table = Table(box=None, pad_edge=False)
+        for col in ("", "kind", "id", "point", "baseline", "current", "change"):
+            table.add_column(col, overflow="fold")
+        for c in result.changes:
+            mark = "[bold red]REGRESSION[/]" if c.regression else "[green]ok[/]"
+            table.add_row(mark, c.kind, c.id, c.point, c.baseline, c.current, escape(c.change))
+        out.print(table)
+    n_points = sum(len(p) for p in result.bounds.values())
+    verdict_word = "[bold red]regressed[/]" if failed else "[green]no regressions[/]"
+    out.print(f"{verdict_word}: {n_points} bound points and {len(result.verdicts)} verdicts against {path} ({mode} mode)")
+    if result.reverified:
+        out.print(f"re-verified because a bound they use moved favourably: {', '.join(result.reverified)}")
+    if result.skipped_slow:
+        out.print(f"{len(result.skipped_slow)} slow verdicts not run; --all runs them")
     return 1 if failed else 0
 
 
@@ -454,9 +474,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("witness", help="a witness JSON written by check")
     p.set_defaults(run=cmd_replay)
     p = sub.add_parser("regress", parents=[common, budget], help="compare bounds and verdicts with a baseline")
+    p.add_argument("ids", nargs="*", help="claim ids or prefixes such as GYZ26 (default: all)")
+    p.add_argument("--package", default=None, metavar="DIST",
+                   help="only the claims of the installed distribution DIST's approxtheory.claims entry point")
     p.add_argument("--baseline", default="baselines/baseline.json", help="baseline file (default: baselines/baseline.json)")
-    p.add_argument("--update", action="store_true", help="accept the current state as the new baseline")
-    p.set_defaults(run=cmd_regress, ids=[])
+    p.add_argument("--update", action="store_true",
+                   help="accept the current state of the selected claims; other entries of the file are kept")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--bounds-only", action="store_true",
+                       help="compare only the bounds' certified enclosures (verifiers run only for favourably moved bounds)")
+    scope.add_argument("--all", action="store_true", help="also run the verdicts of claims declared slow")
+    p.set_defaults(run=cmd_regress)
     p = sub.add_parser("regions", parents=[common], help="exact linear regions along a segment")
     p.add_argument("file", help='maxout network JSON: {"kind": "maxout", "layers": [...], "readout": {...}}')
     p.add_argument("--from", dest="start", required=True, help="segment start, comma-separated")

@@ -88,6 +88,7 @@ class Replay:
     explanation: str
 
 
+COSTS = ("fast", "slow")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9_]+)+$")
 
 
@@ -111,10 +112,13 @@ class Claim:
     budget_unit: str = "examples"
     #: Sweep parameters the verifier reads from ``ctx.params``; ``sweep --grid`` refuses any other name.
     params: tuple[str, ...] = ()
+    cost: str = "fast"  # "fast" or "slow" (> ~10 s at the default budget): plain `regress` skips slow verdicts
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "provenance", Provenance(self.provenance))
         object.__setattr__(self, "scope", Scope(self.scope))
+        if self.cost not in COSTS:
+            raise ValueError(f"claim {self.id!r}: cost must be one of {COSTS}, got {self.cost!r}")
         if not _ID.match(self.id):
             raise ValueError(f"claim id {self.id!r} is not of the form PAPER.part.part")
         if f".{self.scope.value}." not in f"{self.id}.":
@@ -182,4 +186,5 @@ class Claim:
             "default_budget": self.default_budget,
             "budget_unit": self.budget_unit,
             "params": list(self.params),
+            "cost": self.cost,
         }

@@ -425,7 +425,8 @@ def _verify_e4_rnn(ctx: CheckContext) -> Outcome:
 
 
 def claims() -> list:
-    common = {"default_budget": E1_STEPS, "budget_unit": "L-BFGS iterations per m_h", "location": "App. B.2, Fig. 5; settings App. C"}
+    common = {"default_budget": E1_STEPS, "budget_unit": "L-BFGS iterations per m_h", "location": "App. B.2, Fig. 5; settings App. C",
+              "cost": "slow"}
     return [
         claim("JL24.E1", Scope.EXPERIMENT, "trained_plateau",
               "trained single-layer error stops decreasing once m_h >= rank r (finite r = 2, 6)", _verify_plateau, **common),
@@ -436,9 +437,11 @@ def claims() -> list:
               _verify_slopes, **common),
         claim("JL24.E4", Scope.EXPERIMENT, "ordering_mixing_directions",
               "ordering alters the RNN's error but not the Transformer's; mixing alters the Transformer's but not the RNN's",
-              _verify_e4, default_budget=E4_STEPS, budget_unit="L-BFGS iterations", location="Sec. 6.2, Table 2; App. C"),
+              _verify_e4, default_budget=E4_STEPS, budget_unit="L-BFGS iterations", location="Sec. 6.2, Table 2; App. C",
+              cost="slow"),
         claim("JL24.E4", Scope.EXPERIMENT, "rnn_directions",
               "ordering alters the linear RNN's error and (causal) mixing does not",
               _verify_e4_rnn, default_budget=E4_STEPS, budget_unit="L-BFGS iterations",
-              location="Sec. 6.2, Table 2; App. C (mixing read causally: card §8)", provenance=Provenance.RECONSTRUCTED),
+              location="Sec. 6.2, Table 2; App. C (mixing read causally: card §8)", provenance=Provenance.RECONSTRUCTED,
+              cost="slow"),
     ]

@@ -254,7 +254,7 @@ def _verify_e3a(ctx: CheckContext) -> Outcome:
 
 def claims() -> list[Claim]:
     E, loc = Scope.EXPERIMENT, "App. H, Table {}; card §5 {}"
-    kw: dict[str, Any] = {"default_budget": DEFAULT_STEPS, "budget_unit": "steps"}
+    kw: dict[str, Any] = {"default_budget": DEFAULT_STEPS, "budget_unit": "steps", "cost": "slow"}
     return [
         claim("WE24.expE1b", E, "one_layer_adequate", "one DPF layer with enough heads and width fits Task I "
               "(paper: H = 32, m = 256 adequate)", loc.format(3, "E1b"), _verify_e1b, **kw),
