@@ -529,10 +529,10 @@ def uap_check_softmax_scaling(config: Config) -> Result:
     done = [r for r in runs if "wall_s" in r]
     slope = float(np.polyfit(np.log([r["n"] for r in done]), np.log([r["wall_s"] for r in done]), 1)[0])
     return Result(
-        value=slope, unit="log-log slope",
-        reference="2: the cost of one attention evaluation, n^2 d (the floor for a check that tests pairs of n tokens)",
-        reference_value=2.0,
-        details={"runs": runs, "ns": list(ns), "largest_n_done": done[-1]["n"], "largest_n_s": done[-1]["wall_s"],
+        value=2.0 ** slope, unit="time factor per doubling of n (2^slope)",
+        reference="4 = 2^2: the cost of one attention evaluation, n^2 d (the floor for a check that tests pairs of n tokens)",
+        reference_value=4.0,
+        details={"slope": slope, "runs": runs, "ns": list(ns), "largest_n_done": done[-1]["n"], "largest_n_s": done[-1]["wall_s"],
                  "refused": {r["n"]: r["refused"] for r in runs if "refused" in r},
                  "fit": "least squares of log(wall s) on log(n) over every n that ran; cold runs, compilation included"},
     )

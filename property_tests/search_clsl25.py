@@ -58,18 +58,17 @@ def test_pattern_verdict_follows_connectivity(mask: np.ndarray) -> None:
 def _orbit_bias_init(key: jax.Array, n: int, d: int, onehot: np.ndarray) -> dict[str, jax.Array]:
     kq, kk, kv, kb = jax.random.split(key, 4)
     w = lambda k: jax.random.normal(k, (d, d), dtype=jnp.float64)
-    return {"wq": w(kq), "wk": w(kk), "wv": w(kv), "b": jax.random.normal(kb, (n * n,), dtype=jnp.float64),
-            "onehot": jnp.asarray(onehot)}
+    return {"wq": w(kq), "wk": w(kk), "wv": w(kv), "b": jax.random.normal(kb, (n * n,), dtype=jnp.float64)}
 
 
-def _orbit_bias_apply(params: dict[str, jax.Array], X: jax.Array) -> jax.Array:
+def _orbit_bias_apply(params: dict[str, jax.Array], X: jax.Array, onehot: np.ndarray) -> jax.Array:
     """Softmax with bias B[i, j] = b[orbit of (i, j)] for a group acting on both indices: B[s(i), s(j)] = B[i, j]
     for s in the group, so the layer is equivariant under it (CLSL25.cor.symmetric, general bias matrix).
 
-    The one-hot orbit tensor rides in params (drawn identically, only rescaled, at every draw) so that one
-    compiled apply serves every example of the search.
+    The one-hot orbit tensor is structure, not a parameter: it is bound into apply, since the parameter draws
+    perturb every leaf of params (a perturbed orbit tensor would break the symmetry under test).
     """
-    logits = (X @ params["wq"]) @ (X @ params["wk"]).T + params["onehot"] @ params["b"]
+    logits = (X @ params["wq"]) @ (X @ params["wk"]).T + jnp.asarray(onehot) @ params["b"]
     return jax.nn.softmax(logits, axis=-1) @ (X @ params["wv"])
 
 
@@ -98,7 +97,8 @@ def test_detected_group_is_the_stabiliser_of_an_invariant_bias(case: tuple[int, 
     G = perm.group(gens, n)
     label = _orbits(n, perm.elements(G))
     onehot = np.eye(n * n)[label]  # (n, n, n*n)
-    mechanism = Mechanism("orbit-bias", functools.partial(_orbit_bias_init, onehot=onehot), _orbit_bias_apply)
+    mechanism = Mechanism("orbit-bias", functools.partial(_orbit_bias_init, onehot=onehot),
+                          functools.partial(_orbit_bias_apply, onehot=onehot))
     found = find_symmetry_group(mechanism, n=n, d=2)
     assert all(found.group.contains(g) for g in G.generators)
     # For generic b the symmetry group is exactly {sigma : label[sigma(i), sigma(j)] = label[i, j]}.
