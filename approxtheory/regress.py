@@ -28,6 +28,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Literal
 
+from .output import atomic_write_text
 from .core import ENTRY_POINT_GROUP, ApproxTheoryError, Claim, Registry, Status, Verdict
 from .core.registry import _claims_of
 from .rigorous import enclose, enclosure_interval
@@ -261,15 +262,9 @@ def write_baseline(path: Path, data: dict[str, Any]) -> None:
     temporary folder, which the error names.
     """
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write_text(path, text)
     except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
         fd, kept = tempfile.mkstemp(prefix="approxtheory-baseline-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
