@@ -14,6 +14,7 @@ from hypothesis.errors import InvalidArgument
 
 from approxtheory import strategies as S
 from approxtheory.attention import sample_params, zoo
+from approxtheory.attention.validate import N_RANGE
 from approxtheory.core import ConditionStatus
 from approxtheory.memory import Kernel, decay_exp_condition, decay_poly_condition
 from approxtheory.networks import MaxoutNetwork
@@ -214,7 +215,7 @@ INVALID: list[tuple[str, Callable[[], object], str]] = [
     ("max_abs", lambda: S.token_sequences(3, 2, max_abs=float("inf")), "max_abs=inf"),
     ("too_many_rows", lambda: S.token_sequences(64, 1, min_distance=0.1, max_abs=1.0), "min_distance=0.1"),
     ("attention", lambda: S.attention_params(object(), 3, 2), "attention="),
-    ("params_n", lambda: S.attention_params(zoo.softmax, 65, 2), "n=65"),
+    ("params_n", lambda: S.attention_params(zoo.softmax, N_RANGE[1] + 1, 2), f"n={N_RANGE[1] + 1}"),
     ("scale_zero", lambda: S.attention_params(zoo.softmax, 3, 2, scale=0.0), "scale=0.0"),
     ("scale_empty", lambda: S.attention_params(zoo.softmax, 3, 2, scale=()), "scale=()"),
     ("kind", lambda: S.pod_spectra(kind="gaussian"), "kind='gaussian'"),
