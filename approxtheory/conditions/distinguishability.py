@@ -39,9 +39,6 @@ from .precision import measure_precision
 
 CARD_IDS = ("CLSL25.def.token_distinguishability", "CLSL25.def.two_sample", "CLSL25.thm2")
 SCALES = (0.1, 1.0, 3.0)
-# A recorded float64 witness (papers/clsl25) counts as never separated when its replay stays below this; the
-# checks themselves derive their tolerance from the measured noise floor (conditions/precision.py).
-TOLERANCE = 1e-8
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,8 @@ def _hop_replay(w: Witness) -> Replay:
     # (never code to import), a token pair and slots; the depth must be the pattern's own hop diameter.
     from ...attention import token_graph
     from ...conditions._draws import validated
-    from ...conditions.distinguishability import TOLERANCE, replay_pair
+    from ...conditions.distinguishability import replay_pair
+    from ...conditions.precision import measure_precision
 
     inputs = WitnessInputs.of(w)
     mechanism = inputs.text("mechanism")
@@ -139,8 +140,10 @@ def _hop_replay(w: Witness) -> Replay:
     inputs.require(depth == hop, f"depth {depth} is not the pattern's hop diameter {hop} at n = {n}: the claim is about "
                                  "depth equal to the hop diameter")
     sep = replay_pair(attention, X=X, Y=Y, slots=slots, depth=depth, seed=seed, draws=draws)
-    reproduced = sep is not None and sep <= TOLERANCE
-    return Replay(reproduced, {"max_sep": sep, "depth": depth, "hop_diameter": hop},
+    # Never separated means below the separation tolerance of the pattern's own measured noise floor.
+    tolerance = measure_precision(attention, seed).tolerances["separation"]
+    reproduced = sep is not None and sep <= tolerance
+    return Replay(reproduced, {"max_sep": sep, "depth": depth, "hop_diameter": hop, "tolerance": tolerance},
                   f"slots {slots} are {'never' if reproduced else ''} separated at depth {depth}")
 
 
