@@ -54,6 +54,18 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _nonnegative_float(text: str) -> float:
+    value = 0.0 if text.strip() in ("0", "0.0") else _positive_float(text)
+    return value
+
+
+def _scales(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(_positive_float(part) for part in text.split(","))
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"--scales takes comma-separated positive numbers like 0.1,1,3: {exc}") from None
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -415,6 +427,14 @@ def _adapter_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"call_kwargs": call_kwargs, "draw": args.draw, "draw_scale": args.draw_scale, "dtype": args.dtype}
 
 
+UAP_SETTINGS = ("draws", "scales", "base_samples", "activation", "tolerance", "param_noise", "time_budget")
+
+
+def _uap_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The check_uap settings given on the command line; the others keep check_uap's own defaults."""
+    return {name: getattr(args, name) for name in UAP_SETTINGS if getattr(args, name) is not None}
+
+
 def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
     from .attention import load_attention
     from .uap import check_uap
@@ -422,7 +442,8 @@ def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
     attention = load_attention(args.target, **_adapter_options(args))
     with err.status(f"checking {args.target} at n={args.n}, d={args.d}", spinner="dots") if not args.json and err.is_terminal \
             else contextlib.nullcontext():
-        report = check_uap(attention, n=args.n, d=args.d, group=args.group, max_depth=args.max_depth, seed=args.seed)
+        report = check_uap(attention, n=args.n, d=args.d, group=args.group, max_depth=args.max_depth, seed=args.seed,
+                           **_uap_settings(args))
     data = report.to_json()
     if args.json:
         _emit(data)
@@ -511,6 +532,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-depth", type=_positive, default=3, help="deepest attention-only composition tried")
     p.add_argument("--expect", choices=("uap", "not_uap", "undecided"), default=None,
                    help="exit 1 unless the verdict is this (for CI)")
+    # Defaults stay check_uap's own (approxtheory/uap.py), shown by `approxtheory uap --help` in its docstring.
+    p.add_argument("--draws", type=_positive, default=None, help="parameter draws per scale (default 4)")
+    p.add_argument("--scales", type=_scales, default=None, metavar="S1,S2,...",
+                   help="parameter scales of the draw law (default 0.1,1,3)")
+    p.add_argument("--base-samples", type=_positive, default=None, help="base inputs of the pair battery (default 2)")
+    p.add_argument("--activation", default=None, help="FFN activation: relu (default), gelu, tanh, sigmoid, identity")
+    p.add_argument("--tolerance", type=_positive_float, default=None,
+                   help="separation tolerance (default: derived from the module's measured noise floor)")
+    p.add_argument("--param-noise", type=_nonnegative_float, default=None,
+                   help="relative Gaussian noise on the leaves init leaves constant (default 0.5)")
+    p.add_argument("--time-budget", type=_positive_float, default=None,
+                   help="seconds per condition before it ends unknown (default 600)")
     p.add_argument("--call-kwarg", action="append", default=[], metavar="NAME=VALUE",
                    help="extra keyword of a library module's call (repeatable): a literal, true/false/none, or "
                         "mask=causal; deterministic/inference default to true")

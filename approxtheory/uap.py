@@ -43,7 +43,7 @@ from .conditions.equivariance import (
     group_condition,
     resolve_group,
 )
-from .conditions.ffn import check_ffn
+from .conditions.ffn import DEFAULT_ACTIVATION, check_ffn
 from .conditions.kernel_limit import check_kernel_limit
 from .conditions.precision import Precision, measure_precision, nominal_precision
 from .core import ApproxTheoryError, ConditionResult, ConditionStatus
@@ -142,6 +142,12 @@ def _check_settings(group: str, max_depth: Any, draws: Any, base_samples: Any, s
                 or value < 0 or (value == 0 and not allow_zero)):
             raise ApproxTheoryError(f"{label} = {value!r} is out of range",
                                     f"choose a finite number {'>= 0' if allow_zero else '> 0'}")
+
+
+def _activation_name(activation: str | Callable[..., Any] | None) -> str:
+    if activation is None or isinstance(activation, str):
+        return activation or DEFAULT_ACTIVATION
+    return getattr(activation, "__name__", type(activation).__name__)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -295,7 +301,7 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
         "mechanism": va.name, "n": n, "d": d, "seed": seed, "max_depth": max_depth, "swept_depth": depth,
         "draws": draws, "scales": list(scales), "param_noise": param_noise, "base_samples": base_samples,
         "tolerance": tolerance, "precision": {**precision.to_dict(), "summary": precision.describe()},
-        "time_budget": time_budget}
+        "time_budget": time_budget, "activation": _activation_name(activation)}
     group_json = (perm.describe(target, n, search.pattern_group) if search is not None
                   else perm.describe(target, n))
     common = {"group": group_json, "requested_group": group, "conditions": conditions,
