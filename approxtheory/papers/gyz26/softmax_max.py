@@ -6,7 +6,6 @@ statement over all inputs is searched numerically and can only be ``supported``.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from fractions import Fraction
@@ -200,21 +199,19 @@ def _gap_decode(d: dict[str, Any]) -> GapInput:
     return GapInput(tuple(z), beta)
 
 
-def constant_of(bound: Bound) -> Callable[[int], float]:
-    """c(n) = beta * bound in float64 for a bound of the form c(n)/beta, read from the bound itself so that the
-    search's ratio and the bound it confirms against have one source (issue #11: a wrong bound must fail its claim)."""
-    c = sp.simplify(bound.expr * beta)
-    if c.has(beta):
-        raise ValueError(f"{bound.id}: {bound.expr} is not of the form c(n)/beta")
-    return functools.cache(lambda k: float(c.subs(n, k)))
+def float_bound(bound: Bound) -> Callable[[int, float], float]:
+    """The bound at (n, beta) in float64 (SciPy/NumPy), compiled from the bound's own expression, so that the search's
+    ratio and the Arb confirmation read one source (issue #11: a wrong bound must fail the claim that lists it)."""
+    value = sp.lambdify((n, beta), bound.expr, modules=["scipy", "numpy"])
+    return lambda k, b: float(np.real(value(k, b)))  # scipy's lambertw is complex-typed, real on the principal branch
 
 
 def _gap_search(bound: Bound) -> RatioSearch[GapInput]:
-    c_float = constant_of(bound)
+    at = float_bound(bound)
 
     def ratio(x: GapInput) -> float:
         gap = float(softmax_gap(*_pad(x))[0])
-        return gap * x.beta / c_float(len(x.z))
+        return gap / at(len(x.z), x.beta)
 
     def confirm(x: GapInput) -> Confirmation:
         gap = softmax_gap_arb(x.z, x.beta)
@@ -230,7 +227,7 @@ def _gap_search(bound: Bound) -> RatioSearch[GapInput]:
         confirm=confirm,
         encode=lambda x: {"z": [float(v).hex() for v in x.z], "beta": float(x.beta).hex()},
         decode=_gap_decode,
-        label=f"gap*beta/{bound.id}",
+        label=f"gap/{bound.id}",
         # Polish in (log beta, z): the number of tokens stays fixed, every score moves freely.
         flatten=lambda x: np.array([math.log(x.beta), *x.z]),
         unflatten=lambda x, v: GapInput(tuple(float(c) for c in v[1:]), float(np.exp(min(v[0], 700.0)))),
@@ -282,7 +279,7 @@ def figure(out_dir: Path) -> Path:
     import matplotlib.pyplot as plt
 
     u = np.linspace(0.0, 8.0, 400)
-    c_sharp, c_elementary = constant_of(SHARP), constant_of(ELEMENTARY)
+    c_sharp, c_elementary = float_bound(SHARP), float_bound(ELEMENTARY)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for k, colour in zip(range(2, 7), plt.cm.viridis(np.linspace(0, 0.9, 5))):
         z = np.zeros((u.size, MAX_TOKENS))
@@ -290,8 +287,8 @@ def figure(out_dir: Path) -> Path:
         mask = np.zeros_like(z, dtype=bool)
         mask[:, :k] = True
         ax.plot(u, softmax_gap(z, mask, np.ones(u.size)), color=colour, label=f"n = {k}")
-        ax.axhline(c_sharp(k), color=colour, ls=":", lw=1)
-        ax.axhline(c_elementary(k), color=colour, ls="--", lw=0.8)
+        ax.axhline(c_sharp(k, 1.0), color=colour, ls=":", lw=1)
+        ax.axhline(c_elementary(k, 1.0), color=colour, ls="--", lw=0.8)
     ax.set_xlabel("beta * gap between the max and the other entries")
     ax.set_ylabel("beta * (max z - <softmax(beta z), z>)")
     ax.set_title("GYZ26.lem.softmax_max: dotted W((n-1)/e), dashed min(ln n, (n-1)/e)", fontsize=9)
