@@ -177,6 +177,8 @@ class Steps:
         else:
             status = Status.CERTIFIED
         record = {"steps": self.items, **({"cross_checks": self.cross_checks} if self.cross_checks else {})}
+        if clash := sorted(set(record) & set(evidence or {})):  # the record of the argument is the steps, never a copy
+            raise ValueError(f"evidence may not replace the recorded {clash}")
         return Outcome(status, method, checked, budget, {**record, **(evidence or {})}, self.witness)
 
 

@@ -56,3 +56,11 @@ def test_a_cross_check_is_recorded_once() -> None:
     s.cross_check("float", "code agrees", "once", True)
     with pytest.raises(ValueError, match="recorded twice"):
         s.cross_check("float", "code agrees", "twice", False)
+
+
+@pytest.mark.parametrize("key", ["steps", "cross_checks"])
+def test_evidence_cannot_replace_the_record(key: str) -> None:
+    s = _proved()
+    s.cross_check("float", "code agrees", "the code reproduces the value", True)
+    with pytest.raises(ValueError, match="may not replace"):
+        s.outcome("proved", {}, {key: {}})
