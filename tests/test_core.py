@@ -53,6 +53,37 @@ def test_refuted_verdict_requires_a_witness() -> None:
         Verdict("TEST.a.statement.b", "refuted", "statement", "primary", "search", "checked")
 
 
+CERTIFIED_STEP = {"kind": "exact", "holds": True, "check": "1 == 1"}
+
+
+@pytest.mark.parametrize("evidence", [{}, {"steps": {}}, {"steps": None}, {"steps": "proved"}, {"other": 1}])
+def test_certified_verdict_requires_recorded_steps(evidence: dict) -> None:
+    """Issue #11: certified means every step is a certificate, so a certified verdict with no steps at all is refused."""
+    with pytest.raises(ValueError, match="certified with no recorded steps"):
+        Verdict("TEST.a.statement.b", "certified", "statement", "primary", "exact", "checked", {}, evidence)
+    Verdict("TEST.a.statement.b", "supported", "statement", "primary", "exact", "checked", {}, evidence)
+
+
+@pytest.mark.parametrize("evidence, message", [
+    ({"steps": {"a": {"kind": "exact", "check": "no holds"}}}, "not a record with a kind and holds"),
+    ({"steps": {"a": CERTIFIED_STEP}, "cross_checks": ["x"]}, "not a record with a kind and holds"),
+    ({"steps": {"a": {**CERTIFIED_STEP, "holds": False}}}, r"evidence or failed: \['a'\]"),
+    ({"steps": {"a": CERTIFIED_STEP}, "cross_checks": {"code": {"kind": "float", "holds": False, "check": "c"}}},
+     r"cross-checks failed: \['code'\]"),
+])
+def test_certified_verdict_refuses_malformed_or_failed_records(evidence: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Verdict("TEST.a.statement.b", "certified", "statement", "primary", "exact", "checked", {}, evidence)
+
+
+def test_a_verifier_certifying_without_steps_is_one_clear_error() -> None:
+    """A claim (built in or a plugin's) whose verifier certifies with no steps: ApproxTheoryError naming the claim."""
+    with pytest.raises(ApproxTheoryError, match="TEST.lem.x.statement.always.*certified with no recorded steps"):
+        make_claim(status=Status.CERTIFIED).check()
+    good = {"steps": {"a": CERTIFIED_STEP}}
+    assert Verdict("TEST.a.statement.b", "certified", "statement", "primary", "exact", "c", {}, good).status is Status.CERTIFIED
+
+
 @pytest.mark.parametrize(
     "content, message",
     [("{not json", "not valid JSON"), ("[1, 2]", "must be a JSON object"), ('{"claim_id": "x"}', "lacks the field"),

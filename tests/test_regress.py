@@ -15,6 +15,7 @@ from approxtheory.core import Bound, Claim, Outcome, Registry, Source, Status
 from approxtheory.papers.gyz26 import softmax_max
 from approxtheory.papers.we24 import algebra
 
+from .helpers import certified
 from .test_entry_points import install_example_package, on_path  # noqa: F401  (on_path is a fixture)
 
 PLUGIN_CLAIM = "EXAMPLE.lem.one.statement.trivial"
@@ -33,7 +34,8 @@ def make(claim_id: str, *bounds: Bound, calls: list[str] | None = None, cost: st
         if calls is not None:
             calls.append(claim_id)
         status = verify(*bounds) if verify is not None else Status.CERTIFIED
-        return Outcome(status, "test", "the bound's identity" if verify else "nothing")
+        checked = "the bound's identity" if verify else "nothing"
+        return certified(checked) if status is Status.CERTIFIED else Outcome(status, "test", checked)
     return Claim(id=claim_id, statement="test", source=Source("TEST", "v0", "none"), provenance="reconstructed",
                  scope="statement", verify=check, bounds=bounds, cost=cost)
 

@@ -139,18 +139,22 @@ class Claim:
         witness = outcome.witness
         if witness is not None and not witness.claim_id:  # a generic record (e.g. rigorous.Steps) knows no claim
             witness = dataclasses.replace(witness, claim_id=self.id)
-        return Verdict(
-            claim_id=self.id,
-            status=outcome.status,
-            scope=self.scope.value,
-            provenance=self.provenance.value,
-            method=outcome.method,
-            checked=outcome.checked,
-            budget=dict(outcome.budget),
-            evidence=dict(outcome.evidence),
-            witness=witness,
-            seconds=seconds,
-        )
+        try:
+            return Verdict(
+                claim_id=self.id,
+                status=outcome.status,
+                scope=self.scope.value,
+                provenance=self.provenance.value,
+                method=outcome.method,
+                checked=outcome.checked,
+                budget=dict(outcome.budget),
+                evidence=dict(outcome.evidence),
+                witness=witness,
+                seconds=seconds,
+            )
+        except ValueError as err:  # the verdict's own rules (a certified verdict needs certificate steps, ...)
+            raise ApproxTheoryError(f"the verifier of {self.id} returned an outcome no verdict may have: {err}",
+                                    "a certified outcome comes from rigorous.Steps.outcome with its steps recorded") from None
 
     def replay_witness(self, witness: Witness) -> Replay:
         """Re-derive the refutation from the witness's inputs and this claim's own expressions and domain.

@@ -7,6 +7,7 @@ statement over all inputs is searched numerically and can only be ``supported``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -198,10 +199,19 @@ def _gap_decode(d: dict[str, Any]) -> GapInput:
     return GapInput(tuple(z), beta)
 
 
-def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
+def float_bound(bound: Bound) -> Callable[[int, float], float]:
+    """The bound at (n, beta) in float64 (SciPy/NumPy), compiled from the bound's own expression, so that the search's
+    ratio and the Arb confirmation read one source (issue #11: a wrong bound must fail the claim that lists it)."""
+    value = sp.lambdify((n, beta), bound.expr, modules=["scipy", "numpy"])
+    return lambda k, b: float(np.real(value(k, b)))  # scipy's lambertw is complex-typed, real on the principal branch
+
+
+def _gap_search(bound: Bound) -> RatioSearch[GapInput]:
+    at = float_bound(bound)
+
     def ratio(x: GapInput) -> float:
         gap = float(softmax_gap(*_pad(x))[0])
-        return gap * x.beta / c_float(len(x.z))
+        return gap / at(len(x.z), x.beta)
 
     def confirm(x: GapInput) -> Confirmation:
         gap = softmax_gap_arb(x.z, x.beta)
@@ -217,28 +227,20 @@ def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
         confirm=confirm,
         encode=lambda x: {"z": [float(v).hex() for v in x.z], "beta": float(x.beta).hex()},
         decode=_gap_decode,
-        label=f"gap*beta/{bound.id}",
+        label=f"gap/{bound.id}",
         # Polish in (log beta, z): the number of tokens stays fixed, every score moves freely.
         flatten=lambda x: np.array([math.log(x.beta), *x.z]),
         unflatten=lambda x, v: GapInput(tuple(float(c) for c in v[1:]), float(np.exp(min(v[0], 700.0)))),
     )
 
 
-def _c_elementary(k: int) -> float:
-    return min(math.log(k), (k - 1) / math.e)
-
-
-def _c_sharp(k: int) -> float:
-    return float(scipy.special.lambertw((k - 1) / math.e).real)
-
-
-def gap_search(bound: Bound = ELEMENTARY, c_float: Any = _c_elementary) -> RatioSearch[GapInput]:
+def gap_search(bound: Bound = ELEMENTARY) -> RatioSearch[GapInput]:
     """The search behind a gap claim; exposed so tests can aim it at a deliberately wrong bound."""
-    return _gap_search(bound, c_float)
+    return _gap_search(bound)
 
 
-def _searched(name: str, statement: str, bound: Bound, c_float: Any, fixture: dict[str, float]) -> Claim:
-    search = gap_search(bound, c_float)
+def _searched(name: str, statement: str, bound: Bound, fixture: dict[str, float]) -> Claim:
+    search = gap_search(bound)
     claim_id = f"{CARD}.statement.{name}"
 
     def verify(ctx: CheckContext) -> Outcome:
@@ -265,9 +267,9 @@ def claims() -> list[Claim]:
         _claim("sharp_equal_gaps", "with equal gaps, sup beta*(max z - <softmax(beta z), z>) = W((n-1)/e) <= c(n)",
                _verify_sharp_equal_gaps, replay=comparison_replay(W_BELOW_LOG, W_BELOW_X), bounds=(SHARP,),
                default_budget=4000, budget_unit="cells"),
-        _searched("gap_bound", "max z - <softmax(beta z), z> <= min(ln n, (n-1)/e)/beta", ELEMENTARY, _c_elementary,
+        _searched("gap_bound", "max z - <softmax(beta z), z> <= min(ln n, (n-1)/e)/beta", ELEMENTARY,
                   {"n2_worst_ratio_closed_form": N2_WORST_RATIO}),
-        _searched("sharp_gap_bound", "max z - <softmax(beta z), z> <= W((n-1)/e)/beta (sharp)", SHARP, _c_sharp,
+        _searched("sharp_gap_bound", "max z - <softmax(beta z), z> <= W((n-1)/e)/beta (sharp)", SHARP,
                   {"sup_ratio_closed_form": 1.0}),
     ]
 
@@ -277,6 +279,7 @@ def figure(out_dir: Path) -> Path:
     import matplotlib.pyplot as plt
 
     u = np.linspace(0.0, 8.0, 400)
+    c_sharp, c_elementary = float_bound(SHARP), float_bound(ELEMENTARY)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for k, colour in zip(range(2, 7), plt.cm.viridis(np.linspace(0, 0.9, 5))):
         z = np.zeros((u.size, MAX_TOKENS))
@@ -284,8 +287,8 @@ def figure(out_dir: Path) -> Path:
         mask = np.zeros_like(z, dtype=bool)
         mask[:, :k] = True
         ax.plot(u, softmax_gap(z, mask, np.ones(u.size)), color=colour, label=f"n = {k}")
-        ax.axhline(_c_sharp(k), color=colour, ls=":", lw=1)
-        ax.axhline(_c_elementary(k), color=colour, ls="--", lw=0.8)
+        ax.axhline(c_sharp(k, 1.0), color=colour, ls=":", lw=1)
+        ax.axhline(c_elementary(k, 1.0), color=colour, ls="--", lw=0.8)
     ax.set_xlabel("beta * gap between the max and the other entries")
     ax.set_ylabel("beta * (max z - <softmax(beta z), z>)")
     ax.set_title("GYZ26.lem.softmax_max: dotted W((n-1)/e), dashed min(ln n, (n-1)/e)", fontsize=9)

@@ -270,6 +270,11 @@ def _verify_rounding_thresholds(ctx: CheckContext) -> Outcome:
                lower.subs(u, 0) == 0 and simplifies_to_zero(sp.diff(lower, u) - (1 - sp.exp(-u))))
     s.arb("e^{1/4} < 2 (Arb)", "certify_leq(exp(1/4), 2, strict)", strict.status.value == "certified", cells_used=strict.cells_used)
     # With u = 1/(4T), g <= T: g(e^u - 1) <= T u e^u = e^u/4 <= e^{1/4}/4 < 1/2 and g(1 - e^{-u}) <= T u = 1/4 < 1/2.
+    # The larger side is e^u - 1 (e^u + e^{-u} - 2 = (e^{u/2} - e^{-u/2})^2), at g = T: that is the registered bound.
+    s.zero("the upper side is the larger", (sp.exp(u) - 1) - (1 - sp.exp(-u)) - (sp.exp(u / 2) - sp.exp(-u / 2)) ** 2,
+           "(e^u - 1) - (1 - e^{-u}) == (e^{u/2} - e^{-u/2})^2 >= 0")
+    s.zero("the bound is the worst gap", LOG_ROUNDING_GAP.expr.subs(T, 1 / (4 * u)) - (sp.exp(u) - 1) / (4 * u),
+           f"{LOG_ROUNDING_GAP.id} at T = 1/(4u) == T (e^u - 1), the upper side at g = T; <= e^u/4 by the first step")
     gaps = {str(t): enclose(LOG_ROUNDING_GAP.expr, {"T": t}).str(10) for t in (1, 10, 1000)}
     # negative control: tolerance 1/T instead of 1/(4T) lets g = T = 4 round to 5
     wrong = enclose(4 * sp.exp(sp.Rational(1, 4)), {})

@@ -98,6 +98,10 @@ def _explicit_constant_steps(encoding: str, s: Steps) -> None:
     x, nv = sp.symbols("x n", nonnegative=True)  # a factor 1 + x >= 1 raised to n >= 0
     s.symbolic("powers of factors >= 1", "(1 + x)^n = e^{n log(1 + x)} >= 1 for x, n >= 0",
                simplifies_to_zero((1 + x) ** nv - sp.exp(nv * sp.log(1 + x))) and bool((nv * sp.log(1 + x)).is_nonnegative))
+    # the registered bound is this rate at M = 1, T_1 = T: a = e^{T/100} (lin) or T^1.01 (log), C = C(n)^(1/n)
+    bound, constant, a_of_T = (ATTN_LIN, C_LIN, sp.exp(T / 100)) if encoding == "lin" else (ATTN_LOG, 1, T ** sp.Rational(101, 100))
+    s.zero(f"{bound.id} is the rate at M = 1", bound.expr - constant**n * a_of_T ** (n + 1) / H**n,
+           f"{bound.expr} == C^n a^(n+1)/H^n with C = {constant}, a = {a_of_T}")
     Tv = sp.Symbol("T", nonnegative=True)
     if encoding == "lin":
         s.symbolic("T + 1 <= C e^{T/100} termwise, and e^{T/100} >= 1", "(T+1) e^{-T/100} <= sup = C (the step above); "
