@@ -43,12 +43,15 @@ th { background: #f3f3f3; } td.n { text-align: right; font-variant-numeric: tabu
 .v-inconclusive { background: #b8860b; } .v-not_applicable { background: #888; }
 .side { display: flex; gap: 1.2rem; align-items: flex-start; flex-wrap: wrap; }
 .side > table, .side > .rows { flex: 1 1 32rem; min-width: 0; } .side > figure { flex: 0 1 34rem; margin: 0; }
-.side > figure.chart { flex: 0 1 26rem; } .side > #summary-table { flex: 0 0 auto; }
+.side > figure.chart { flex: 0 1 22rem; } .side > #summary-table { flex: 0 0 auto; }
 .figs { display: flex; gap: 1rem; flex-wrap: wrap; } .figs > figure { flex: 0 1 30rem; margin: 0; }
 #refuted h2, #summary-table td.refuted { color: #c51b7d; }
 figure img { max-width: 100%; border: 1px solid #eee; } figcaption { font-size: .75rem; color: #555; }
-code.cmd { user-select: all; background: #f4f4f4; padding: .05rem .3rem; border-radius: .2rem; font-size: .8rem; }
-table.claims { width: 100%; } .stmt { color: #555; font-size: .8rem; }
+code.cmd { user-select: all; white-space: nowrap; background: #f4f4f4; padding: .05rem .3rem; border-radius: .2rem; font-size: .8rem; }
+table.claims { width: 100%; table-layout: fixed; overflow-wrap: anywhere; }
+table.claims th:nth-child(1) { width: 7rem; } table.claims th:nth-child(2) { width: 32%; }
+table.claims th:nth-child(4) { width: 22%; } table.claims th:nth-child(5) { width: 4.5rem; }
+.stmt { color: #555; font-size: .8rem; }
 tr.ev > td { border-top: none; padding: 0 .45rem .3rem; }
 details summary { cursor: pointer; color: #555; font-size: .8rem; }
 pre { background: #f8f8f8; padding: .4rem; overflow-x: auto; font-size: .75rem; max-height: 30rem; }
