@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from . import interrupt
+from . import interrupt, summaries
 from . import registry as default_registry
 from .core import ApproxTheoryError, Claim, Registry, Verdict, Witness
 from .core.errors import Interrupted
@@ -147,28 +148,23 @@ def _progress(enabled: bool, total: int) -> Iterator[Any]:
         yield update
 
 
-def _summary(verdict: Verdict) -> str:
-    ev = verdict.evidence
-    if isinstance(ev.get("max_ratio"), float) and "examples_run" in ev:
-        return f"max ratio {ev['max_ratio']:.6g} over {ev['examples_run']} examples"
-    for key in ("steps", "instances"):
-        if isinstance(ev.get(key), dict):
-            held = sum(1 for s in ev[key].values() if isinstance(s, dict) and s.get("holds", True) is True
-                       or s is True)
-            return f"{held}/{len(ev[key])} {key} hold"
-    scalars = [(k, v) for k, v in ev.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
-    return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in scalars[:3])
+def verdict_table(verdicts: Sequence[Verdict], width: int) -> Table:
+    """One line per verdict, at most ``width`` characters: verdict, claim id, summary and compact budget.
 
-
-def verdict_table(verdicts: Sequence[Verdict]) -> Table:
+    The summary and the budget are cut with an ellipsis to fit (the full record is in --json and in the
+    report); the budget takes at most two fifths of the room the id leaves.
+    """
+    rows = [(v.status.value, v.claim_id, summaries.summary(v), summaries.compact_budget(v.budget)) for v in verdicts]
+    gaps = 2 * 3  # box=None, pad_edge=False: two spaces between neighbouring columns
+    status_w = max([len("verdict"), *(len(r[0]) for r in rows)])
+    id_w = max(min(max((len(r[1]) for r in rows), default=0), width - status_w - gaps - 20), len("claim"))
+    room = max(width - status_w - id_w - gaps, 2)
+    budget_w = max(min(max((len(r[3]) for r in rows), default=0), 2 * room // 5), 1)
     table = Table(show_lines=False, pad_edge=False, box=None)
-    table.add_column("claim", no_wrap=True)
-    for col in ("provenance", "verdict", "method", "budget", "s", "evidence"):
-        table.add_column(col, overflow="fold")
-    for v in verdicts:
-        budget = ", ".join(f"{k}={val}" for k, val in v.budget.items() if k != "engine")
-        table.add_row(v.claim_id, v.provenance, f"[{STATUS_STYLE[v.status.value]}]{v.status.value}[/]",
-                      v.method, budget, f"{v.seconds:.2f}", _summary(v))
+    for name, column_width in (("verdict", status_w), ("claim", id_w), ("summary", room - budget_w), ("budget", budget_w)):
+        table.add_column(name, max_width=column_width, no_wrap=True, overflow="ellipsis")
+    for status, claim_id, summary, budget in rows:
+        table.add_row(Text(status, style=STATUS_STYLE[status]), Text(claim_id), Text(summary), Text(budget))
     return table
 
 
@@ -232,7 +228,7 @@ def cmd_check(args: argparse.Namespace, reg: Registry) -> int:
         _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "witness_files": witnesses,
                "interrupted": interrupted is not None})
     else:
-        out.print(verdict_table(verdicts))
+        out.print(verdict_table(verdicts, out.width))
         for claim_id, path in witnesses.items():
             out.print(f"[red]refuted[/] {claim_id}: witness written to {path}; replay with `approxtheory replay {path}`")
     return _finish([*errors(verdicts), *problems], interrupted)
@@ -466,7 +462,7 @@ def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
         _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "files": paths,
                "interrupted": interrupted is not None})
     else:
-        out.print(verdict_table(verdicts))
+        out.print(verdict_table(verdicts, out.width))
         out.print(f"report written: {paths['markdown']} ({len(paths['figures'])} figures, JSON at {paths['json']})")
     return _finish([*errors(verdicts), *paths["problems"]], interrupted)
 
