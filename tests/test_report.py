@@ -3,6 +3,7 @@ the refuted claims with replay commands that replay, escaped text, and one short
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shlex
@@ -20,7 +21,7 @@ from approxtheory.cli import main
 from approxtheory.core import Claim, Outcome, Registry, Source, Status
 from approxtheory.papers.jl24 import trained
 
-from .helpers import wrong_bound_claim
+from .helpers import certified, wrong_bound_claim
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 NASTY = "a<b & c > d <script>alert(1)</script> &amp;"
@@ -80,7 +81,7 @@ class Page(HTMLParser):
 def cheap_claim(name: str, statement: str, evidence: dict) -> Claim:
     return Claim(id=f"TEST.lem.{name}.statement.holds", statement=statement, source=Source("TEST", "v1", "-"),
                  provenance="classical", scope="statement",
-                 verify=lambda ctx: Outcome(Status.CERTIFIED, "exact", "trivially", {"cells": 1}, evidence))
+                 verify=lambda ctx: certified("trivially", evidence))
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def test_report_escapes_claim_text(report) -> None:
     page = Page(text)
     assert not page.root.find_all("script")
     assert NASTY in page.body.by_id("claim-TEST.lem.nasty.statement.holds").all_text()  # the statement, as written
-    assert f"note={NASTY}" in page.body.by_id("claims").all_text()  # the summary of the evidence
+    assert f'"note": {json.dumps(NASTY)}' in page.body.by_id("claims").all_text()  # the folded evidence, as text
     assert "<script>" not in (out_dir / "report.md").read_text()
 
 
@@ -180,7 +181,9 @@ def test_check_table_is_one_short_line_per_verdict_with_a_compact_budget(monkeyp
         m: {"original": 1e-3, "ordering": 1e-3, "mixing": 1e-3, "mixing_causal": 1e-3} for m in ("rnn", "transformer")})
     screen = io.StringIO()
     monkeypatch.setattr(cli, "out", Console(file=screen, width=100, highlight=False))
-    reg = Registry([*trained.claims(), cheap_claim("long", "long", {"note": "word " * 200})])
+    long = dataclasses.replace(cheap_claim("long", "long", {}), verify=lambda ctx: Outcome(
+        Status.SUPPORTED, "sampled", "a long note", {"cells": 1}, {"note": "word " * 200}))
+    reg = Registry([*trained.claims(), long])
     assert main(["check", "--witness-dir", str(tmp_path)], reg) == 0
     lines = screen.getvalue().splitlines()
     assert len(lines) == 1 + len(list(reg))  # the header and one line per verdict
