@@ -73,6 +73,7 @@ __all__ = [
 ARB_PREC = 128  # bits of every Arb confirmation and replay unless a claim asks for more
 # A float ratio within 2^20 rounding units of float64 of 1 is rounding noise: it is not sent to Arb.
 FLOAT_TOLERANCE = float(2**20 * np.finfo(np.float64).eps)
+MAX_VECTOR = 4096  # most entries of a vector input (a search's and a replay's size limit)
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -331,8 +332,8 @@ def vector(lo: float, hi: float, *, size: int | tuple[int, int]) -> _Vector:
     lo, hi = _finite_interval("vector", lo, hi)
     sizes = (size, size) if isinstance(size, int) and not isinstance(size, bool) else size
     if not (isinstance(sizes, tuple) and len(sizes) == 2 and all(isinstance(s, int) and not isinstance(s, bool) for s in sizes)
-            and 1 <= sizes[0] <= sizes[1] <= 4096):
-        raise _bad("vector", "size", size, "an integer or a pair (min, max) with 1 <= min <= max <= 4096")
+            and 1 <= sizes[0] <= sizes[1] <= MAX_VECTOR):
+        raise _bad("vector", "size", size, f"an integer or a pair (min, max) with 1 <= min <= max <= {MAX_VECTOR}")
     return _Vector(lo, hi, *sizes)
 
 
@@ -388,8 +389,8 @@ def _decoder(specs: Mapping[str, Spec], claim_id: str) -> Callable[[dict[str, An
         out: Point = {}
         for name, spec in specs.items():
             if isinstance(spec, _Vector):
-                v = inputs.items(name, read_real, limit=spec.max_size)
-                inputs.require(spec.min_size <= len(v), f"{name} has {len(v)} entries; the claim is about "
+                v = inputs.items(name, read_real, limit=MAX_VECTOR)
+                inputs.require(spec.min_size <= len(v) <= spec.max_size, f"{name} has {len(v)} entries; the claim is about "
                                f"{spec.min_size} to {spec.max_size}")
                 inputs.require(all(spec.lo <= c <= spec.hi for c in v), f"{name} has an entry outside [{spec.lo}, {spec.hi}]")
                 out[name] = tuple(v)
@@ -430,7 +431,12 @@ class _Symbolic:
                 by_name = {str(s): s for s in flat}
                 expr = self.build.subs({s: by_name[str(s)] for s in self.build.free_symbols if str(s) in by_name})
             else:
-                expr = self.build(**args)
+                try:
+                    expr = self.build(**args)
+                except Exception as err:  # user code: name it, never a raw traceback
+                    raise ApproxTheoryError(f"{self.where}: {self.what} cannot be built in SymPy: {type(err).__name__}: {err}",
+                                            f"write {self.what} in SymPy (vectors are lists of symbols), or pass a "
+                                            "JAX function with its arb= or sympy= twin") from None
             if not isinstance(expr, sp.Expr):
                 raise ApproxTheoryError(f"{self.where}: {self.what} gave {expr!r:.80}, not a SymPy expression",
                                         f"write {self.what} in SymPy, or pass a JAX function with its arb= or sympy= twin")
@@ -484,8 +490,8 @@ def search_claim(card: str, name: str, statement: str, *, observed: Any, bound: 
     Arb evaluator are both derived from it), or a JAX/NumPy function of the inputs (vectors as float64
     arrays) together with a twin for the Arb confirmation: ``arb=`` (the same function on
     ``flint.arb`` balls, vectors as lists of balls; the working precision is set for you) or
-    ``sympy=`` (a SymPy builder as above). Without a twin nothing can be confirmed: a float violation
-    then makes the verdict inconclusive, never refuted.
+    ``sympy=`` (a SymPy builder as above). A function without a twin is read as a SymPy builder: one
+    that does not build SymPy is an error at construction, since nothing could confirm a violation.
 
     A violation refutes only when Arb (``prec`` bits) confirms ``observed > bound`` at the exact binary
     input; the witness is that input, and ``approxtheory replay`` recomputes it in Arb. ``examples``
@@ -505,21 +511,25 @@ def search_claim(card: str, name: str, statement: str, *, observed: Any, bound: 
     symbolic_observed = isinstance(observed, sp.Basic) or (arb is None and sympy is None)
     if not (isinstance(observed, sp.Basic) or callable(observed)):
         raise _bad(where, "observed", observed, "a SymPy expression or a function of the inputs")
+    observed_sym = twin = None
     if symbolic_observed:
         observed_sym = _Symbolic(where, specs, observed, "observed")
         observed_float, observed_ball = observed_sym.floats, observed_sym.ball
     else:
         twin = _Symbolic(where, specs, sympy, "the sympy= twin") if sympy is not None else None
         observed_float = lambda x: _call_jax(observed, specs, x)  # noqa: E731
-        observed_ball = twin.ball if twin is not None else (lambda x: arb(**_arb_args(specs, x))) if arb is not None else None
+        observed_ball = twin.ball if twin is not None else lambda x: arb(**_arb_args(specs, x))
+
+    probe = {n: (s.lo,) * s.min_size if isinstance(s, _Vector) else s.lo for n, s in specs.items()}
+    for symbolic in (bound_fn, observed_sym if symbolic_observed else twin):
+        if symbolic is not None:
+            symbolic.specialise(probe)  # errors in what the user wrote surface here, not mid-search
 
     def ratio(x: Point) -> float:
         b = bound_fn.floats(x)
         return observed_float(x) / b if b > 0 else math.nan
 
     def confirm(x: Point) -> Confirmation:
-        if observed_ball is None:
-            return Confirmation(False, {"unconfirmed": "no arb= or sympy= twin: a float violation cannot be confirmed"})
         with working_precision(prec):
             value, limit = observed_ball(x), bound_fn.ball(x)
             if not isinstance(value, flint.arb):
@@ -535,30 +545,23 @@ def search_claim(card: str, name: str, statement: str, *, observed: Any, bound: 
     ranges = "; ".join(f"{n} in [{s.lo:g}, {s.hi:g}]" + (f"^({s.min_size}..{s.max_size})" if isinstance(s, _Vector) else
                                                           " (log-uniform)" if s.log else "") for n, s in specs.items())
     kernel = "SymPy-derived float64 kernel" if symbolic_observed else "float64 JAX/NumPy kernel"
-    confirmed = "no Arb twin, nothing confirmable" if observed_ball is None else f"violations confirmed in Arb ({prec} bits)"
-    return ratio_search_claim(card, name, statement, search,
-                              checked=f"searched {ranges} for observed / bound > 1; {kernel}, {confirmed}",
-                              confirmable=observed_ball is not None, default_budget=examples, **identity)
+    return ratio_search_claim(card, name, statement, search, default_budget=examples, **identity,
+                              checked=f"searched {ranges} for observed / bound > 1; {kernel}, violations confirmed in Arb "
+                                      f"({prec} bits)")
 
 
 def ratio_search_claim(card: str, name: str, statement: str, search: RatioSearch[Any], *, checked: str,
-                       evidence: Mapping[str, Any] | None = None, confirmable: bool = True, default_budget: int = 300,
-                       **identity: Any) -> Claim:
+                       evidence: Mapping[str, Any] | None = None, default_budget: int = 300, **identity: Any) -> Claim:
     """The advanced form of :func:`search_claim`, for inputs that are not reals or vectors (networks, ...):
     a ready ``RatioSearch`` (strategy, float ratio, Arb ``confirm``, ``encode``/``decode``). ``evidence``
-    is added to every verdict (closed forms to compare with). With ``confirmable=False`` an unconfirmed
-    float violation makes the verdict inconclusive."""
+    is added to every verdict (closed forms to compare with)."""
     claim_id = claim(card, name, statement, lambda ctx: Outcome(Status.INCONCLUSIVE, "", ""), kind="search_claim",
                      **identity).id
 
     def verify(ctx: CheckContext) -> Outcome:
         result = run_ratio_search(search, budget=ctx.budget_or(default_budget), seed=ctx.seed, ctx=ctx)
         result.extra.update(evidence or {})
-        outcome = search_outcome(claim_id, result, checked)
-        if not confirmable and result.float_only_flags and outcome.status is Status.SUPPORTED:
-            return Outcome(Status.INCONCLUSIVE, outcome.method, checked, outcome.budget,
-                           {**outcome.evidence, "reason": "float violations that no Arb twin can confirm"})
-        return outcome
+        return search_outcome(claim_id, result, checked)
 
     return claim(card, name, statement, verify, replay=lambda w: replay_ratio(search, w), default_budget=default_budget,
                  budget_unit="examples", kind="search_claim", **identity)
