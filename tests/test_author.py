@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -265,3 +266,11 @@ def test_the_example_package_checks_replays_and_regresses(mypaper_installed, tmp
                             str(EXAMPLE / "tests")], env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert tests.returncode == 0, tests.stdout[-2000:] + tests.stderr[-2000:]
     assert "3 passed" in tests.stdout
+
+
+def test_the_tutorial_shows_the_example_package_as_it_is() -> None:
+    """docs/encode-a-theorem.md writes its files with heredocs; they are the example's files verbatim."""
+    doc = (ROOT / "docs" / "encode-a-theorem.md").read_text()
+    blocks = dict(re.findall(r"cat > mypaper/(\S+) <<'EOF'\n(.*?\n)EOF\n", doc, re.S))
+    for name in ("mypaper/claims.py", "tests/test_mypaper.py"):
+        assert blocks[name] == (EXAMPLE / name).read_text(), name

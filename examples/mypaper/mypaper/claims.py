@@ -1,10 +1,4 @@
-"""The softmax-vs-hardmax gap: 0 <= max z - <softmax(beta z), z> <= log(n)/beta for n scores z.
-
-Three claims, written with the public authoring API (docs/encode-a-theorem.md):
-- the two-token case, certified by Arb on a box;
-- the general case, searched by Hypothesis (supported at most: a search is evidence);
-- a constant four times too small, which the search refutes with a replayable witness.
-"""
+"""The softmax-vs-hardmax gap: 0 <= max z - <softmax(beta z), z> <= log(n)/beta for n scores z."""
 
 import jax
 import jax.numpy as jnp

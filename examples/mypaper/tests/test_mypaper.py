@@ -1,5 +1,3 @@
-"""mypaper's own tests: a property test on approxtheory's public strategies, and verdicts via its pytest fixture."""
-
 import jax
 import numpy as np
 from hypothesis import given
