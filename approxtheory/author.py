@@ -35,20 +35,8 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from .core import (
-    ApproxTheoryError,
-    Bound,
-    CheckContext,
-    Claim,
-    Outcome,
-    Provenance,
-    Replay,
-    Scope,
-    Source,
-    Status,
-    Witness,
-    WitnessInputs,
-)
+from .core import ApproxTheoryError, Bound, CheckContext, Claim, Outcome, Provenance, Replay, Scope, Source, Status, Witness
+from .core import WitnessInputs
 from .core.claim import COSTS, _ID
 from .core.witness import read_real
 from .rigorous.compile import compile_expr, run
@@ -214,7 +202,7 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[[Steps,
         checked = argue(steps, budget)
         for comparison in comparisons:
             comparison.check(steps, budget)
-        return steps.outcome(checked, {"cells": budget, "arb_prec_bits": ARB_PREC})
+        return steps.outcome(checked, {"cells_per_inequality": budget, "arb_prec_bits": ARB_PREC})
 
     return claim(card, name, statement, verify, replay=comparison_replay(*comparisons) if comparisons else None,
                  default_budget=cells, budget_unit="cells", kind="argument_claim", **identity)
