@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,7 +38,7 @@ from hypothesis import strategies as st
 
 from .core import ApproxTheoryError, Bound, CheckContext, Claim, Outcome, Provenance, Replay, Scope, Source, Status, Witness
 from .core import WitnessInputs
-from .core.claim import COSTS, _ID
+from .core.claim import COSTS
 from .core.witness import read_real
 from .rigorous.compile import compile_expr, run
 from .rigorous.inputs import boundary, prepare
@@ -62,6 +63,8 @@ ARB_PREC = 128  # bits of every Arb confirmation and replay unless a claim asks 
 # A float ratio within 2^20 rounding units of float64 of 1 is rounding noise: it is not sent to Arb.
 FLOAT_TOLERANCE = float(2**20 * np.finfo(np.float64).eps)
 MAX_VECTOR = 4096  # most entries of a vector input (a search's and a replay's size limit)
+CARD_FORM = ("a dotted id starting with the paper, such as 'MYP24.lem.gap' (letters, digits, underscores; the paper "
+             "starts with a letter), or give paper='MYP24'")
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -103,17 +106,16 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
     """
     where = f"{kind}({card!r}, {name!r})"
     _text(where, "card", card, empty=False)
-    _text(where, "name", name, empty=False)
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise _bad(where, "name", name, "a non-empty string of letters, digits and underscores")
     _text(where, "statement", statement, empty=False)
     scope = _choice(where, "scope", scope, Scope)
     provenance = _choice(where, "provenance", provenance, Provenance)
     if paper is not None:
         _text(where, "paper", paper, empty=False)
         card = card if card.startswith(f"{paper}.") else f"{paper}.{card}"
-    claim_id = f"{card}.{scope.value}.{name}"
-    if not _ID.match(claim_id) or "." not in card:
-        raise _bad(where, "card", card, "a dotted id starting with the paper, such as 'MYP24.lem.gap' (letters, digits, "
-                   "underscores), or give paper='MYP24'")
+    if "." not in card:
+        raise _bad(where, "card", card, CARD_FORM)
     if not isinstance(source, Source):
         source = Source(card.split(".", 1)[0], _text(where, "version", version), _text(where, "source", source) or f"card {card}")
     elif version:
@@ -122,9 +124,13 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
         raise _bad(where, "cost", cost, f"one of {', '.join(map(repr, COSTS))}")
     if not all(isinstance(b, Bound) for b in bounds):
         raise _bad(where, "bounds", bounds, "a sequence of approxtheory.core.Bound")
-    return Claim(id=claim_id, statement=statement, source=source, provenance=provenance, scope=scope, verify=verify,
-                 replay=replay, bounds=tuple(bounds), default_budget=_positive_int(where, "default_budget", default_budget),
-                 budget_unit=_text(where, "budget_unit", budget_unit, empty=False), params=tuple(params), cost=cost)
+    try:  # Claim checks the id's form itself
+        return Claim(id=f"{card}.{scope.value}.{name}", statement=statement, source=source, provenance=provenance,
+                     scope=scope, verify=verify, replay=replay, bounds=tuple(bounds),
+                     default_budget=_positive_int(where, "default_budget", default_budget),
+                     budget_unit=_text(where, "budget_unit", budget_unit, empty=False), params=tuple(params), cost=cost)
+    except ValueError:
+        raise _bad(where, "card", card, CARD_FORM) from None
 
 
 # --- bound claims ---------------------------------------------------------------------------------

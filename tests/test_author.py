@@ -74,6 +74,12 @@ def test_a_bad_card_is_refused(card) -> None:
         claim(card, "x", "a statement", lambda ctx: None)
 
 
+@pytest.mark.parametrize("name", ["a b", "", "x.y", 3])
+def test_a_bad_name_is_refused(name) -> None:
+    with pytest.raises(ApproxTheoryError, match="name="):
+        claim("MYP.lem", name, "a statement", lambda ctx: None)
+
+
 # --- bound claims ---------------------------------------------------------------------------------
 
 def test_a_true_bound_is_certified_by_one_arb_step() -> None:
