@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ...attention.zoo import ZOO
-from ...core import CheckContext, Claim, Outcome, Provenance, Replay, Scope, Source, Status, Witness, WitnessInputs
+from ...author import claim
+from ...core import CheckContext, Claim, Outcome, Provenance, Replay, Source, Status, Witness, WitnessInputs
 from ...core.witness import read_integer, read_matrix
 from ...uap import check_uap
 
@@ -64,8 +65,8 @@ def _zoo_claim(card_id: str, name: str, statement: str, entries: tuple[str, ...]
                        {"n": N, "d": D, "seed": ctx.seed, "draws_per_scale": 4, "scales": [0.1, 1, 3]},
                        {"entries": rows, "agrees": agree})
 
-    return Claim(id=f"{card_id}.statement.{name}", statement=statement, source=SOURCE, provenance=provenance,
-                 scope=Scope.STATEMENT, verify=verify, default_budget=1, budget_unit="checker runs")
+    return claim(card_id, name, statement, verify, source=SOURCE, provenance=provenance, default_budget=1,
+                 budget_unit="checker runs")
 
 
 # --- refutations ----------------------------------------------------------------------------------
@@ -207,12 +208,12 @@ def claims() -> list[Claim]:
                    ("zero", "self_only", "causal", "blocks"), R),
         _zoo_claim("CLSL25.neg", "undecided_cases", "content-blind mean attention and non-analytic linear attention stay undecided (card §5 cases 4-5)",
                    ("mean", "linear_relu", "linear_elu"), R),
-        Claim(id=HOP_ID, statement="attention-only depth equal to the hop diameter distinguishes tokens on connected patterns",
-              source=SOURCE, provenance=R, scope=Scope.STATEMENT, verify=_hop_verify, replay=_hop_replay,
-              default_budget=1, budget_unit="checker runs"),
-        Claim(id=LONGFORMER_ID, statement="a sliding window of width w needs ceil(n/(2w)) attention layers (corollary table row)",
-              source=SOURCE, provenance=S, scope=Scope.STATEMENT, verify=_longformer_verify, replay=_longformer_replay,
-              default_budget=1, budget_unit="table"),
+        claim("CLSL25.cor.sparse", "depth_equals_hop_diameter",
+              "attention-only depth equal to the hop diameter distinguishes tokens on connected patterns", _hop_verify,
+              source=SOURCE, provenance=R, replay=_hop_replay, default_budget=1, budget_unit="checker runs"),
+        claim("CLSL25.table.longformer", "depth_ceil_n_over_2w",
+              "a sliding window of width w needs ceil(n/(2w)) attention layers (corollary table row)", _longformer_verify,
+              source=SOURCE, provenance=S, replay=_longformer_replay, default_budget=1, budget_unit="table"),
     ]
 
 

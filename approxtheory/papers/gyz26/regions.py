@@ -20,8 +20,9 @@ from ...networks import MaxoutNetwork
 from ...networks.zigzag import ZIGZAG_GATE, zigzag_network, zigzag_value
 from ...regions import segment_regions, slice_regions, transformer_segment_regions
 from ...rigorous.steps import Steps
-from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
-from .common import claim, replay_network
+from ...author import ratio_search_claim
+from ...search import Confirmation, RatioSearch
+from .common import claim, identity, replay_network
 
 # Card §5: zigzag regions k^L.
 CARD_ZIGZAG = {(2, 3): 8, (3, 2): 9, (3, 3): 27, (4, 2): 16, (2, 5): 32}
@@ -168,12 +169,8 @@ WIDTH1_SEARCH: RatioSearch[dict[str, Any]] = RatioSearch(
 WIDTH1_ID = "GYZ26.thm.maxout_regions_mpcb14.statement.width1_cap"
 
 
-def _verify_width1(ctx: CheckContext) -> Outcome:
-    result = run_ratio_search(WIDTH1_SEARCH, budget=ctx.budget_or(150), seed=ctx.seed, ctx=ctx)
-    result.extra["recalled_form_at_n0_1"] = {f"k={k},L={L}": {"k^L": k**L, "cap": width1_cap(k, L)} for k, L in ((3, 2), (3, 3), (4, 2))}
-    return search_outcome(WIDTH1_ID, result,
-                          "searched width-1 rank-k maxout nets (k 2-4, L 1-4, weights in [-4,4] on a 1/16 grid) on [-R, R], "
-                          "R <= 64, for exact region counts above 1 + (k-1)(2^L - 1)")
+WIDTH1_EVIDENCE = {"recalled_form_at_n0_1": {f"k={k},L={L}": {"k^L": k**L, "cap": width1_cap(k, L)}
+                                              for k, L in ((3, 2), (3, 3), (4, 2))}}
 
 
 def _verify_abs4(ctx: CheckContext) -> Outcome:
@@ -199,9 +196,11 @@ def claims() -> list[Any]:
         claim("GYZ26.prop.regions_lower", Scope.CONSTRUCTION, "transformer_regions",
               "the hardmax transformer simulating the zigzag net has k^L regions with nnz linear in L (card instances)",
               _verify_transformer_regions, replay=_replay_transformer, default_budget=1, budget_unit="table"),
-        claim("GYZ26.thm.maxout_regions_mpcb14", Scope.STATEMENT, "width1_cap",
-              "a width-1 rank-k maxout net on R has at most 1 + (k-1)(2^L - 1) linear regions", _verify_width1,
-              replay=lambda w: replay_ratio(WIDTH1_SEARCH, w), default_budget=150),
+        ratio_search_claim("GYZ26.thm.maxout_regions_mpcb14", "width1_cap",
+                           "a width-1 rank-k maxout net on R has at most 1 + (k-1)(2^L - 1) linear regions", WIDTH1_SEARCH,
+                           checked="searched width-1 rank-k maxout nets (k 2-4, L 1-4, weights in [-4,4] on a 1/16 grid) "
+                                   "on [-R, R], R <= 64, for exact region counts above 1 + (k-1)(2^L - 1)",
+                           evidence=WIDTH1_EVIDENCE, default_budget=150, **identity("GYZ26.thm.maxout_regions_mpcb14")),
         claim("GYZ26.abs.4", Scope.STATEMENT, "regions_exponential_in_depth",
               "expressivity measured by linear regions grows exponentially with depth", _verify_abs4,
               provenance=Provenance.PRIMARY, default_budget=1, budget_unit="table"),

@@ -27,8 +27,9 @@ from ...regions import maxout_value, segment_regions, transformer_segment_region
 from ...rigorous import nonnegative_on_orthant
 from ...rigorous.steps import Steps
 from ...strategies import maxout_networks
-from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
-from .common import claim, first_difference, power_of_two_gate, random_box_point, replay_network, replay_point_in_unit_box
+from ...author import ratio_search_claim
+from ...search import Confirmation, RatioSearch
+from .common import claim, first_difference, identity, power_of_two_gate, random_box_point, replay_network, replay_point_in_unit_box
 
 GRID = 64  # weights are multiples of 1/64: exact in float64 and in the construction
 
@@ -174,14 +175,9 @@ SOFT_SEARCH: RatioSearch[dict[str, Any]] = RatioSearch(
 SOFT_ID = "GYZ26.cor.softmax_error.statement.error_bound"
 
 
-def _verify_soft(ctx: CheckContext) -> Outcome:
-    result = run_ratio_search(SOFT_SEARCH, budget=ctx.budget_or(150), seed=ctx.seed, ctx=ctx)
-    return search_outcome(
-        SOFT_ID, result,
-        f"searched dyadic maxout nets of shape d={SOFT_SHAPE['input_dim']}, widths {SOFT_SHAPE['widths']}, rank "
-        f"{SOFT_SHAPE['rank']}, x in [-1,1]^2, beta in [0.1, 1e4] for ||T_beta(x) - N(x)||_inf / (||A||_inf c(k) S / beta) > 1; "
-        "gate from softmax IBP; violations confirmed by an Arb forward pass",
-    )
+SOFT_CHECKED = (f"searched dyadic maxout nets of shape d={SOFT_SHAPE['input_dim']}, widths {SOFT_SHAPE['widths']}, rank "
+                f"{SOFT_SHAPE['rank']}, x in [-1,1]^2, beta in [0.1, 1e4] for ||T_beta(x) - N(x)||_inf / (||A||_inf c(k) S / "
+                "beta) > 1; gate from softmax IBP; violations confirmed by an Arb forward pass")
 
 
 # --- complexity -----------------------------------------------------------------------------------
@@ -329,9 +325,9 @@ def claims() -> list[Any]:
         claim("GYZ26.prop.exact_simulation", Scope.CONSTRUCTION, "hardmax_exact",
               "the §4 weights with a gate M >= M* give T_inf(x) = N(x) on K", _verify_exact, replay=_replay_exact,
               default_budget=24, budget_unit="networks"),
-        claim("GYZ26.cor.softmax_error", Scope.STATEMENT, "error_bound",
-              "sup_K ||T_beta - N||_inf <= ||A||_inf min(ln k,(k-1)/e) S / beta", _verify_soft,
-              replay=lambda w: replay_ratio(SOFT_SEARCH, w), default_budget=150),
+        ratio_search_claim("GYZ26.cor.softmax_error", "error_bound",
+                           "sup_K ||T_beta - N||_inf <= ||A||_inf min(ln k,(k-1)/e) S / beta", SOFT_SEARCH,
+                           checked=SOFT_CHECKED, default_budget=150, **identity("GYZ26.cor.softmax_error")),
         claim("GYZ26.prop.complexity", Scope.STATEMENT, "nnz_bounds",
               "nnz_full(T) <= 4 P_0 + 8LH + 4 sum m_l <= 4 P_0 + 12LH and nnz_lean(T) <= 9 P_0", _verify_complexity_algebra,
               default_budget=1, budget_unit="derivation"),

@@ -11,10 +11,10 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ...core import Bound, CheckContext, Outcome, Scope, SymbolSpec
+from ...author import Comparison, Steps, argument_claim
+from ...core import Bound, CheckContext, Outcome, Provenance, Scope, SymbolSpec
 from ...rigorous import enclose
-from ...rigorous.steps import Comparison, Steps, comparison_replay
-from .common import claim
+from .common import claim, identity
 
 TAU = SymbolSpec("tau", "sequence length", lo=1, integer=True)
 C0 = SymbolSpec("C0", "size complexity C0(H) (eq. 13)", lo=sp.Rational(1, 10**6))
@@ -96,9 +96,7 @@ def monotone_comparison() -> Comparison:
                       {"tau": (1, 64), "m_h": (1, 64)})
 
 
-def _verify_minimiser(ctx: CheckContext) -> Outcome:
-    cells = ctx.budget_or(3000)
-    s = Steps()
+def _argue_minimiser(s: Steps, cells: int) -> str:
     e, e_star = _stand_in(THM42), _stand_in(OPTIMISED)
     bracket = _bracket(_m)
     s.zero("derivative factorises", sp.powsimp(sp.expand(sp.diff(e, _m) * _m ** (2 * _al) / (_t**2 * _c0)), force=True)
@@ -122,19 +120,16 @@ def _verify_minimiser(ctx: CheckContext) -> Outcome:
            + _b * (2 * _al - 1) / (2 * _al + _b), "d log E_star / d log m_FF == -beta (2 alpha - 1) / (2 alpha + beta)")
     s.symbolic("alpha = 1, beta = 1/2 gives -1/5", "the card's example",
                (-_b * (2 * _al - 1) / (2 * _al + _b)).subs({_a: sp.Rational(1, 2), _b: sp.Rational(1, 2)}) == sp.Rational(-1, 5))
-    # Independent Arb checks at the canonical points: E_star is E at m_h*, and E_star <= E on m_h in [1, 256].
+    # Independent Arb checks at the canonical points: E_star is E at m_h*; E_star <= E on m_h in [1, 256] is
+    # minimiser_comparisons(), checked by argument_claim.
     at_star = THM42.expr.subs(m_h, M_STAR_EXPR)
-    for i, (point, comparison) in enumerate(zip(_points, minimiser_comparisons())):
+    for i, point in enumerate(_points):
         fixed = {k: v for k, v in _exact(point).items() if k != "m_h"}
         diff = enclose(at_star - OPTIMISED.expr, fixed)
         s.cross_check("arb", f"Arb E(m_h*) - E_star contains 0 at point {i}", f"enclosure {diff.str(5)}", bool(diff.contains(0)))
-        comparison.check(s, cells)
-    return s.outcome(
-        "m_h* is the unique critical point and global minimiser of E over real m_h > 0, E(m_h*) = E_star and "
-        "E_star ~ m_FF^(-beta (2 alpha - 1)/(2 alpha + beta)) (SymPy, alpha = 1/2 + a, a > 0); Arb: E_star <= E(m_h) "
-        "for m_h in [1, 256] at three parameter points",
-        {"cells_per_inequality": cells, "arb_prec_bits": 128},
-    )
+    return ("m_h* is the unique critical point and global minimiser of E over real m_h > 0, E(m_h*) = E_star and "
+            "E_star ~ m_FF^(-beta (2 alpha - 1)/(2 alpha + beta)) (SymPy, alpha = 1/2 + a, a > 0); Arb: E_star <= E(m_h) "
+            "for m_h in [1, 256] at three parameter points")
 
 
 def _verify_vanish(ctx: CheckContext) -> Outcome:
@@ -162,32 +157,29 @@ def _verify_vanish(ctx: CheckContext) -> Outcome:
                      "alpha = 1/2 + a), with the card's alpha = 1, beta = 1/2 paths and a negative control", {})
 
 
-def _verify_monotone(ctx: CheckContext) -> Outcome:
-    cells = ctx.budget_or(3000)
-    s = Steps()
+def _argue_monotone(s: Steps, cells: int) -> str:
     e = _stand_in(THM42)
     for sym, sign in ((_t, 1), (_c0, 1), (_c1, 1), (_c2, 1), (_mff, -1)):
         d = sp.diff(e, sym)
         ok = d.is_positive if sign > 0 else d.is_negative
         s.symbolic(f"dE/d{sym} {'> 0' if sign > 0 else '< 0'}", str(sp.factor(d)), bool(ok))
-    monotone_comparison().check(s, cells)
-    return s.outcome("E increases in tau, C0, C1, C2 and decreases in m_FF (signs of the partial derivatives, SymPy); "
-                     "Arb check of the m_FF direction on tau, m_h in [1, 64]", {"cells": cells})
+    return ("E increases in tau, C0, C1, C2 and decreases in m_FF (signs of the partial derivatives, SymPy); "
+            "Arb check of the m_FF direction on tau, m_h in [1, 64]")
 
 
 def claims() -> list:
     return [
-        claim("JL24.cor.opt_mh", Scope.STATEMENT, "minimiser",
-              "m_h* = ((2 alpha-1) C1 m_FF^beta / ((beta+1) C2))^(1/(2 alpha+beta)) is the unique minimiser of E over "
-              "m_h > 0, E(m_h*) = tau^2 C0 C1 (2 alpha+beta)/(beta+1) m_h*^(1-2 alpha) ~ m_FF^(-beta(2 alpha-1)/(2 alpha+beta))",
-              _verify_minimiser, location="card §4 JL24.cor.opt_mh (derived from Thm 4.2)", provenance="reconstructed",
-              bounds=(THM42, OPTIMISED), replay=comparison_replay(*minimiser_comparisons()), default_budget=3000, budget_unit="cells"),
+        argument_claim("JL24.cor.opt_mh", "minimiser",
+                       "m_h* = ((2 alpha-1) C1 m_FF^beta / ((beta+1) C2))^(1/(2 alpha+beta)) is the unique minimiser of E over "
+                       "m_h > 0, E(m_h*) = tau^2 C0 C1 (2 alpha+beta)/(beta+1) m_h*^(1-2 alpha) ~ "
+                       "m_FF^(-beta(2 alpha-1)/(2 alpha+beta))", _argue_minimiser, comparisons=minimiser_comparisons(),
+                       cells=3000, bounds=(THM42, OPTIMISED),
+                       **identity("card §4 JL24.cor.opt_mh (derived from Thm 4.2)", Provenance.RECONSTRUCTED)),
         claim("JL24.cor.vanish", Scope.STATEMENT, "condition",
               "the bound E tends to 0 iff m_h -> oo and m_FF^beta / m_h^(beta+1) -> oo",
               _verify_vanish, location="card §4 JL24.cor.vanish (Sec. 4 remark after Thm 4.2)", bounds=(THM42,),
               default_budget=1),
-        claim("JL24.thm4.2", Scope.STATEMENT, "monotone",
-              "E is increasing in tau, C0, C1, C2 and decreasing in m_FF", _verify_monotone,
-              location="card §4 JL24.cor.opt_mh, last item", provenance="reconstructed", bounds=(THM42,),
-              replay=comparison_replay(monotone_comparison()), default_budget=3000, budget_unit="cells"),
+        argument_claim("JL24.thm4.2", "monotone", "E is increasing in tau, C0, C1, C2 and decreasing in m_FF",
+                       _argue_monotone, comparisons=(monotone_comparison(),), cells=3000, bounds=(THM42,),
+                       **identity("card §4 JL24.cor.opt_mh, last item", Provenance.RECONSTRUCTED)),
     ]

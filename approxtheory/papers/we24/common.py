@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ... import author
 from ...core import CheckContext, Claim, Outcome, Provenance, Scope, Source
 
 VERSION = "NeurIPS 2024 camera-ready (arXiv:2402.00522), read in full; card wang_e_2024.md"
@@ -17,5 +18,5 @@ def source(location: str) -> Source:
 def claim(card_id: str, scope: Scope, name: str, statement: str, location: str,
           verify: Callable[[CheckContext], Outcome], **kw: Any) -> Claim:
     """A WE24 claim with id ``<card_id>.<scope>.<name>``; the paper's own statements are ``primary``."""
-    return Claim(id=f"{card_id}.{scope.value}.{name}", statement=statement, source=source(location),
-                 provenance=kw.pop("provenance", Provenance.PRIMARY), scope=scope, verify=verify, **kw)
+    return author.claim(card_id, name, statement, verify, scope=scope, source=source(location),
+                        provenance=kw.pop("provenance", Provenance.PRIMARY), **kw)
