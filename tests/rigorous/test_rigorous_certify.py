@@ -8,6 +8,7 @@ import sympy as sp
 
 from approxtheory.core import ApproxTheoryError, Status
 from approxtheory.rigorous import Comparison, certify_leq, enclose, recheck
+from approxtheory.rigorous.comparison import confirm_counterexample
 
 x, t, b = sp.symbols("x t b")
 
@@ -153,9 +154,24 @@ def test_comparison_round_trips_through_json() -> None:
     assert back.status is Status.CERTIFIED and recheck(sp.log(1 + x), x, back, {"x": (0, 10)}, strict=False)
 
 
+def test_a_record_without_the_spending_fields_reads_as_nothing_open_and_nothing_spent() -> None:
+    record = certify_leq(sp.log(1 + x), x, {"x": (0, 10)}).to_dict()
+    for key in ("open_cells", "seconds", "max_bits", "stopped"):
+        del record[key]
+    back = Comparison.from_dict(record)
+    assert (back.open_cells, back.seconds, back.max_bits, back.stopped) == (0, 0.0, 0, None)
+
+
 def test_strict_version_of_a_tight_curve_is_not_certified() -> None:
     lhs, rhs = t * sp.exp(-b * t), 1 / (sp.E * b)
     c = certify_leq(lhs, rhs, {"t": (0, 10), "b": ("1/2", 4)}, strict=True, budget=3000)
     assert c.status is not Status.CERTIFIED
     if c.status is Status.REFUTED:
         assert _confirmed(lhs, rhs, c.witness, strict=True)
+
+
+def test_a_counterexample_is_confirmed_only_with_enclosures_of_both_sides() -> None:
+    # lhs - rhs cancels to 1 > 0, but Arb has no rule for polylog: the witness could not report lhs and rhs.
+    f = sp.polylog(3, x)
+    assert confirm_counterexample(f + 1, f, {"x": Fraction(1, 3)}, strict=False, prec=64) is None
+    assert confirm_counterexample(x + 1, x, {"x": Fraction(1, 3)}, strict=False, prec=64)["confirmed"]
