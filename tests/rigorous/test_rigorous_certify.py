@@ -131,6 +131,8 @@ def test_integer_symbols_get_integer_witnesses() -> None:
     c = certify_leq(n, sp.Rational(21, 2), {"n": (1, 20)})
     assert c.status is Status.REFUTED
     assert Fraction(c.witness["point"]["n"]).denominator == 1
+    low = certify_leq(2, n, {"n": (1, 20)})  # false only at the box's lower end, n = 1
+    assert low.status is Status.REFUTED and low.witness["point"]["n"] == "1" and low.open_cells == 0
 
 
 def test_bad_input_is_a_clear_error() -> None:
@@ -144,8 +146,10 @@ def test_bad_input_is_a_clear_error() -> None:
         certify_leq(x, sp.oo, {"x": (0, 1)})
     with pytest.raises(ApproxTheoryError):
         certify_leq(sp.Symbol("p", positive=True), 1, {"p": (-1, 1)})
-    with pytest.raises(ApproxTheoryError):
-        certify_leq(x, 1, {"x": (0, 1)}, budget=0)
+    for limits in ({"budget": 0}, {"budget": True}, {"budget": 2.5}, {"seconds": 0}, {"max_bits": 7}):
+        with pytest.raises(ApproxTheoryError):
+            certify_leq(x, 1, {"x": (0, 1)}, **limits)
+    assert certify_leq(x, 1, {"x": (0, 1)}, budget=1, max_bits=8).status is Status.CERTIFIED  # the least limits
 
 
 def test_comparison_round_trips_through_json() -> None:

@@ -99,6 +99,8 @@ def test_recheck_requires_the_box_and_the_strictness() -> None:
     with pytest.raises(TypeError):
         recheck(lhs, rhs, c, box)  # type: ignore[call-arg]
     assert recheck(lhs, rhs, c, box, strict=False)
+    with pytest.raises(ApproxTheoryError, match="strict must be True or False"):
+        recheck(lhs, rhs, c, box, strict=None)  # type: ignore[arg-type]
     assert not recheck(lhs, rhs, c, box, strict=True)  # lhs = rhs along t = 1/b
     assert not recheck(lhs, rhs, dataclasses.replace(c, strict=True), box, strict=True)
     with pytest.raises(ApproxTheoryError):
