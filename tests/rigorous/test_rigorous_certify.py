@@ -46,6 +46,15 @@ def test_t_exp_minus_bt_is_certified_by_critical_point_elimination() -> None:
     json.dumps(c.to_dict())  # the certificate is JSON
 
 
+def test_critical_point_rule_certifies_through_a_reduced_problem_that_is_not_zero() -> None:
+    # On t = 1/b the difference is -(b - 2)^2: a reduced problem, itself tight at b = 2 (rule (d) nested).
+    lhs, rhs, box = t * sp.exp(-b * t), 1 / (sp.E * b) + (b - 2) ** 2, {"t": (0, 10), "b": ("1/2", 4)}
+    c = certify_leq(lhs, rhs, box)
+    assert c.status is Status.CERTIFIED and _rules(c.cells) == {"critical"}
+    assert [piece["exact_zero"] for piece in c.cells[0]["rule"]["interior"]] == [False]
+    assert recheck(lhs, rhs, c, box, strict=False)
+
+
 def test_false_inequalities_are_refuted_with_confirmed_witnesses() -> None:
     for lhs, rhs, box in [
         (x, sp.log(1 + x), {"x": (0, 10)}),
