@@ -115,6 +115,12 @@ def test_tight_at_irrational_interior_max_is_inconclusive_not_certified() -> Non
     assert Fraction(c.max_upper) > 0
 
 
+def test_one_cell_certifies_what_one_enclosure_proves() -> None:
+    # Subdivision gets the first cell before rule (d) is tried, even when a single cell is all there is.
+    c = certify_leq(sp.sin(x), 2, {"x": (0, 3)}, budget=1)
+    assert c.status is Status.CERTIFIED and c.cells_used == 1
+
+
 def test_undefined_points_are_inconclusive() -> None:
     c = certify_leq(sp.log(x), 0, {"x": (0, 1)}, budget=300)
     assert c.status is Status.INCONCLUSIVE and c.max_upper == "inf"
