@@ -88,6 +88,12 @@ def test_compare_is_non_strict_unless_asked() -> None:
     assert not s.compare("x < x", x, x, {"x": (0, 1)}, 50, strict=True)
 
 
+def test_compare_is_not_decisive_unless_asked() -> None:
+    s = Steps()
+    assert not s.compare(SQUARE.step, SQUARE.lhs, SQUARE.rhs, dict(SQUARE.box), 200)  # fails on (1, 2]
+    assert s.witness is None and s.outcome("x^2 <= x", {}).status is Status.INCONCLUSIVE
+
+
 def test_srepr_text_is_refused_beyond_the_node_limit_and_for_non_assumption_keywords() -> None:
     many = "Add(" + ", ".join(["Integer(1)"] * (SREPR_MAX_NODES // 3 + 1)) + ")"
     assert len(many) < SREPR_MAX_CHARS
@@ -96,6 +102,8 @@ def test_srepr_text_is_refused_beyond_the_node_limit_and_for_non_assumption_keyw
     with pytest.raises(ApproxTheoryError, match="keyword arguments may only be assumptions"):
         _from_srepr("Symbol('n', integer=Integer(1))")
     assert _from_srepr("Symbol('n', integer=True)") == sp.Symbol("n", integer=True)
+    text = "Add(Integer(1), Integer(1))"  # rebuilt as written, never evaluated to 2
+    assert _from_srepr(text) != 2 and sp.srepr(_from_srepr(text)) == text
 
 
 def test_an_integer_variable_replays_only_at_integers() -> None:
