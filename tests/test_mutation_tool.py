@@ -73,3 +73,12 @@ def test_one_mutant_is_killed_and_one_survives(tmp_path: Path) -> None:
     assert json.loads(report_path.read_text())["counts"] == report["counts"]
     assert "SURVIVED" in report_path.with_suffix(".txt").read_text()
     assert (tmp_path / "tiny" / "mod.py").read_text() == SOURCE  # the original is never touched
+
+    rerun = {**report, "mutants": [{**m, "status": "killed"} for m in report["mutants"]]}
+    rerun_path = tmp_path.parent / f"{tmp_path.name}-rerun.json"
+    rerun_path.write_text(json.dumps(rerun))
+    merged = tool.merge([report_path, rerun_path], tmp_path.parent / f"{tmp_path.name}-merged.json",
+                        notes={bumped: "killed by a new test"})
+    assert merged["counts_before"] == report["counts"]  # the first run's results, then the re-run's
+    assert merged["counts"] == {"tiny/mod.py": {"killed": 2, "survived": 0, "timeout": 0}}
+    assert [m["note"] for m in merged["mutants"] if m["id"] == bumped] == ["killed by a new test"]

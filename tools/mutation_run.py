@@ -59,6 +59,7 @@ COMPARE_PATTERNS = {"<": rb"(?<![<>=!])<(?![<=])", "<=": rb"<=", ">": rb"(?<![<>
                     "==": rb"==", "!=": rb"!=", "is": rb"\bis\b(?!\s+not\b)", "is not": rb"\bis\s+not\b",
                     "in": rb"(?<!not )\bin\b", "not in": rb"\bnot\s+in\b"}
 STATUSES = ("killed", "survived", "timeout")
+_LIVE: set[subprocess.Popen] = set()  # running pytest children, killed with their groups if we are stopped
 
 
 @dataclass(frozen=True)
@@ -261,12 +262,15 @@ def _run_tests(copy: Path, tests: Sequence[str], timeout: float, python: str) ->
     start = time.monotonic()
     proc = subprocess.Popen([python, "-m", "pytest", *tests, *PYTEST_FLAGS], cwd=copy, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    _LIVE.add(proc)
     try:
         rc = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         return "timeout", None, time.monotonic() - start
+    finally:
+        _LIVE.discard(proc)
     seconds = time.monotonic() - start
     if rc == 5:
         raise SystemExit(f"no tests collected for {list(tests)}")
@@ -299,12 +303,14 @@ def summary(report: dict[str, Any]) -> str:
     lines = []
     for file, c in sorted(report["counts"].items()):
         total = sum(c.values())
+        before = report.get("counts_before", {}).get(file)
         lines.append(f"{file}: {total} mutants, {c['killed']} killed, {c['survived']} survived, "
-                     f"{c['timeout']} timeout")
+                     f"{c['timeout']} timeout" + (f" (first run: {before['killed']} killed, {before['survived']} "
+                                                  f"survived, {before['timeout']} timeout)" if before else ""))
     for m in report["mutants"]:
         if m["status"] != "killed":
             lines.append(f"  {m['status'].upper()} {m['id']} {m['where']} [{m['operator']}] "
-                         f"{m['original']!r} -> {m['mutated']!r}")
+                         f"{m['original']!r} -> {m['mutated']!r}" + (f": {m['note']}" if m.get("note") else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -355,9 +361,10 @@ def run(root: Path, targets: Sequence[Target], tests: Sequence[str], *, sample: 
     return report
 
 
-def merge(paths: Sequence[Path], report_path: Path) -> dict[str, Any]:
+def merge(paths: Sequence[Path], report_path: Path, notes: dict[str, str] | None = None) -> dict[str, Any]:
     """Combine reports; a later report's result for a mutant id replaces an earlier one (a re-run).
-    ``counts_before`` counts each mutant's first result, ``counts`` its last."""
+    ``counts_before`` counts each mutant's first result, ``counts`` its last; ``notes`` (mutant id -> one
+    line, e.g. why a survivor is equivalent) are attached to their mutants."""
     by_id: dict[str, dict[str, Any]] = {}
     runs = []
     for path in paths:
@@ -366,14 +373,25 @@ def merge(paths: Sequence[Path], report_path: Path) -> dict[str, Any]:
         for m in data["mutants"]:
             history = by_id[m["id"]]["history"] if m["id"] in by_id else []
             by_id[m["id"]] = {**m, "history": [*history, m["status"]]}
-    mutants = list(by_id.values())
+    unknown = set(notes or {}) - set(by_id)
+    if unknown:
+        raise SystemExit(f"notes for mutants in no report: {sorted(unknown)}")
+    mutants = [{**m, "note": notes[m["id"]]} if notes and m["id"] in notes else m for m in by_id.values()]
     report = {"runs": runs, "mutants": mutants,
               "counts_before": counts([{**m, "first": m["history"][0]} for m in mutants], key="first")}
     _write(report, report_path)
     return report
 
 
+def _stop(signum: int, _frame: Any) -> None:
+    """On SIGTERM (e.g. from ``timeout``) take the pytest children down too; they run in their own sessions."""
+    for proc in list(_LIVE):
+        os.killpg(proc.pid, signal.SIGKILL)
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("targets", nargs="*", help="path, path::func1,func2 or path:START-END")
     parser.add_argument("--tests", nargs="+", default=[], help="pytest selection that should kill the mutants")
@@ -386,10 +404,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--merge", nargs="+", type=Path, default=None, help="merge these reports instead")
+    parser.add_argument("--notes", type=Path, default=None, help="with --merge: JSON object, mutant id -> reason")
     parser.add_argument("--report", type=Path, default=Path("mutation_report.json"))
     args = parser.parse_args(argv)
     if args.merge:
-        print(summary(merge(args.merge, args.report)), end="")
+        notes = json.loads(args.notes.read_text()) if args.notes else None
+        print(summary(merge(args.merge, args.report, notes)), end="")
         return 0
     targets = [Target.parse(t) for t in args.targets]
     if args.list:

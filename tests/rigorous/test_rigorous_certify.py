@@ -8,7 +8,7 @@ import sympy as sp
 
 from approxtheory.core import ApproxTheoryError, Status
 from approxtheory.rigorous import Comparison, certify_leq, enclose, recheck
-from approxtheory.rigorous.comparison import confirm_counterexample
+from approxtheory.rigorous.comparison import _witness, confirm_counterexample
 
 x, t, b = sp.symbols("x t b")
 
@@ -116,8 +116,9 @@ def test_tight_at_irrational_interior_max_is_inconclusive_not_certified() -> Non
 
 
 def test_one_cell_certifies_what_one_enclosure_proves() -> None:
-    # Subdivision gets the first cell before rule (d) is tried, even when a single cell is all there is.
-    c = certify_leq(sp.sin(x), 2, {"x": (0, 3)}, budget=1)
+    # Subdivision gets the first cell before rule (d) (critical point x = 1/2 here) is tried, even when a
+    # single cell is all there is.
+    c = certify_leq(x * (1 - x), 2, {"x": (0, 1)}, budget=1)
     assert c.status is Status.CERTIFIED and c.cells_used == 1
 
 
@@ -148,6 +149,9 @@ def test_integer_symbols_get_integer_witnesses() -> None:
     assert Fraction(c.witness["point"]["n"]).denominator == 1
     low = certify_leq(2, n, {"n": (1, 20)})  # false only at the box's lower end, n = 1
     assert low.status is Status.REFUTED and low.witness["point"]["n"] == "1" and low.open_cells == 0
+    # a candidate between integers is rounded into the box; the box's own end is a valid witness
+    confirm = _witness(sp.Integer(2), n, ("n",), ((Fraction(1), Fraction(20)),), {"n"}, False, 64)
+    assert confirm(((Fraction(6, 5), Fraction(6, 5)),))["point"] == {"n": "1"}
 
 
 def test_bad_input_is_a_clear_error() -> None:
@@ -169,6 +173,7 @@ def test_bad_input_is_a_clear_error() -> None:
 
 def test_comparison_round_trips_through_json() -> None:
     c = certify_leq(sp.log(1 + x), x, {"x": (0, 10)})
+    assert c.open_cells == 0 and c.stopped is None  # certified: nothing left open, no limit reached
     back = Comparison.from_dict(json.loads(json.dumps(c.to_dict())))
     assert back.status is Status.CERTIFIED and recheck(sp.log(1 + x), x, back, {"x": (0, 10)}, strict=False)
 
