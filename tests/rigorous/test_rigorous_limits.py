@@ -14,7 +14,7 @@ import sympy as sp
 from approxtheory.core import ApproxTheoryError, Status
 from approxtheory.rigorous import certify_leq, enclose, evaluate, nonnegative_on_orthant, recheck
 from approxtheory.rigorous.comparison import confirm_counterexample
-from approxtheory.rigorous.search import DEFAULT_MAX_BITS, Budget, defined_cover
+from approxtheory.rigorous.search import DEFAULT_MAX_BITS, Budget, bits, defined_cover
 from approxtheory.rigorous.target import Target
 
 x, y, t, b = sp.symbols("x y t b")
@@ -153,3 +153,8 @@ def test_no_c1_cover_around_an_irrational_pole_stops_at_the_bit_limit() -> None:
     budget = Budget(10**6, max_bits=16)
     assert defined_cover(Target(1 / (x**2 - 2), ("x",)), 0, ((Fraction(1), Fraction(2)),), budget) is None
     assert budget.bits_hit and budget.used < 100
+
+
+def test_the_bit_size_of_a_cut_point_is_its_longer_part() -> None:
+    # 3 / 2^40 has a 2-bit numerator but needs 41 bits: the bit limit must see the denominator.
+    assert bits(Fraction(3, 2**40)) == 41 == bits(Fraction(2**40, 3))
