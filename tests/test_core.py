@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -82,6 +83,28 @@ def test_a_verifier_certifying_without_steps_is_one_clear_error() -> None:
         make_claim(status=Status.CERTIFIED).check()
     good = {"steps": {"a": CERTIFIED_STEP}}
     assert Verdict("TEST.a.statement.b", "certified", "statement", "primary", "exact", "c", {}, good).status is Status.CERTIFIED
+
+
+def test_certified_verdict_is_the_weakest_step_and_cannot_be_changed_afterwards() -> None:
+    def certified(steps: dict) -> Verdict:
+        return Verdict("TEST.a.statement.b", "certified", "statement", "primary", "proof", "checked",
+                       evidence={"steps": steps})
+
+    v = certified({"a": {"kind": "exact", "holds": True}, "b": {"kind": "arb", "holds": True}})
+    assert v.status is Status.CERTIFIED and v.seconds == 0.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        v.status = Status.SUPPORTED  # type: ignore[misc]
+    for weak in ({"kind": "float", "holds": True}, {"kind": "exact", "holds": False}):
+        with pytest.raises(ValueError, match="evidence or failed"):
+            certified({"a": {"kind": "exact", "holds": True}, "weak": weak})
+
+
+def test_verdict_records_are_canonical_json_and_bad_records_a_clear_error() -> None:
+    v = Verdict("TEST.a.statement.b", "supported", "statement", "primary", "search", "checked", evidence={"b": 1, "a": 2})
+    text = v.to_json()
+    assert list(json.loads(text)["evidence"]) == ["a", "b"] and Verdict.from_json(text) == v
+    with pytest.raises(ApproxTheoryError, match="not a verdict record"):
+        Verdict.from_dict({"claim_id": "TEST.a.statement.b"})
 
 
 @pytest.mark.parametrize(
