@@ -518,7 +518,8 @@ def uap_check_n64_bias_cyclic(config: Config) -> Result:
 @register
 def uap_check_n64_window(config: Config) -> Result:
     """Cold ``check_uap(window(w=4), n=64, d=8)``: sliding window of hop diameter ceil(63/4) = 16."""
-    return _n64_target("window_w4", config, "uap, reflection group (order 2), 16 layers = hop diameter (cor.sparse)")
+    return _n64_target("window_w4", config, "uap, reflection group (order 2); cor.sparse's 16 layers (hop diameter) are a "
+                                            "proven lower bound, the draws' witnesses an upper bound (near 2D)")
 
 
 @register

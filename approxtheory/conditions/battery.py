@@ -84,36 +84,49 @@ def trace_count() -> int:
 @x64
 def battery_sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, max_depth: int,
                   stop: Callable[[int, np.ndarray], bool] = lambda depth, seps: False,
-                  deadline: float | None = None) -> list[np.ndarray]:
+                  deadline: float | None = None,
+                  retire: Callable[[int, np.ndarray], np.ndarray] | None = None) -> list[np.ndarray]:
     """sep[r, p, i] (draw r, pair p, slot i) at depths 1, 2, ... up to ``max_depth``, or up to the first
     depth at which ``stop(depth, seps)`` is true; each layer is applied once, to the carried states.
-    Past ``deadline`` (time.monotonic()) it raises BatteryTimeout."""
+
+    ``retire(depth, seps)`` (optional) says which pairs (a bool per pair) need no deeper layers; their states
+    are dropped and the remaining pairs re-packed into full chunks (one shape, one compilation), so a deep sweep
+    costs what its unfinished pairs cost. A retired pair's separations are NaN at later depths. Past ``deadline``
+    (time.monotonic()) it raises BatteryTimeout."""
     if max_depth > params.layers:
         raise ValueError(f"depth {max_depth} needs {max_depth} layers of parameters, only {params.layers} drawn")
     chunk = min(CHUNK_PAIRS, len(pairs.padded(BATCH_MULTIPLE)))
-    padded = pairs.padded(chunk)
     step = compiled("battery", va.attention.apply, _build)
-    states = []
-    for c in range(0, len(padded), chunk):
-        X, Y = padded.X[c:c + chunk], padded.Y[c:c + chunk]
-        states.append((jnp.broadcast_to(jnp.asarray(X), (params.count,) + X.shape),
-                       jnp.broadcast_to(jnp.asarray(Y), (params.count,) + Y.shape),
-                       jnp.asarray(padded.slot_map[c:c + chunk])))
+    ids = np.arange(len(pairs))  # the pair each state row belongs to (padding rows repeat a real one)
+    # States are NumPy between layers: re-packing them is host indexing, never an eager (compiled) JAX gather.
+    A = np.broadcast_to(pairs.X, (params.count,) + pairs.X.shape)
+    B = np.broadcast_to(pairs.Y, (params.count,) + pairs.Y.shape)
     out: list[np.ndarray] = []
     for k in range(max_depth):
-        layer, parts = params.layer(k), []
-        for c, (A, B, slot_map) in enumerate(states):
+        rows = np.concatenate([np.arange(len(ids)), np.zeros((-len(ids)) % chunk, dtype=int)])
+        A, B, slot_map = A[:, rows], B[:, rows], pairs.slot_map[ids[rows]]
+        layer, states, parts = params.layer(k), [], []
+        for c in range(0, len(rows), chunk):
             if deadline is not None and time.monotonic() > deadline:
-                raise BatteryTimeout(k, c, len(states))
-            A, B, seps = step(layer, A, B, slot_map)
-            states[c] = (A, B, slot_map)
+                raise BatteryTimeout(k, c // chunk, len(rows) // chunk)
+            a, b, seps = step(layer, A[:, c:c + chunk], B[:, c:c + chunk], slot_map[c:c + chunk])
+            states.append((np.asarray(a), np.asarray(b)))
             try:
                 parts.append(wait(seps, deadline))
             except TimeoutError:
-                raise BatteryTimeout(k, c, len(states)) from None
-        out.append(np.concatenate(parts, axis=1)[:, : len(pairs)])
-        if stop(k + 1, out[-1]):
+                raise BatteryTimeout(k, c // chunk, len(rows) // chunk) from None
+        A = np.concatenate([a for a, _ in states], axis=1)[:, : len(ids)]
+        B = np.concatenate([b for _, b in states], axis=1)[:, : len(ids)]
+        seps = np.full((params.count, len(pairs), pairs.X.shape[1]), np.nan)
+        seps[:, ids] = np.concatenate(parts, axis=1)[:, : len(ids)]
+        out.append(seps)
+        if stop(k + 1, seps):
             break
+        if retire is not None:
+            keep = np.flatnonzero(~retire(k + 1, seps)[ids])
+            if not keep.size:
+                break
+            ids, A, B = ids[keep], A[:, keep], B[:, keep]
     return out
 
 

@@ -137,12 +137,12 @@ class _Tester:
 
 
 def _pattern_group(graph: TokenGraph | None, n: int) -> PermGroup | None:
-    """Aut(N) from the graph's automorphisms, whose generators are a strong generating set for the base
-    0..n-1 (attention/graph.py); Schreier-Sims only if the orders disagree."""
+    """Aut(N) from the graph's automorphisms, whose generators are a strong generating set for their base
+    (attention/graph.py); Schreier-Sims only if the orders disagree."""
     if graph is None:
         return None
     autos = graph.automorphisms
-    g = PermGroup.from_bsgs(n, range(n), autos.generators)
+    g = PermGroup.from_bsgs(n, autos.base, autos.generators)
     return g if g.order() == autos.order else perm.group(autos.generators, n)
 
 

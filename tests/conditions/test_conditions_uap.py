@@ -45,6 +45,21 @@ def test_window_is_uap_for_the_reflection_group_at_the_hop_diameter() -> None:
     assert r.cross_checks[0]["corollary"] == "CLSL25.cor.sparse" and r.cross_checks[0]["agrees"]
 
 
+def test_a_change_far_below_resolution_at_depth_d_plus_1_is_found_deeper() -> None:
+    # Issue 14's window at n = 64 (w = 4, D = 16) stayed undecided: a change D hops away reaches its slot at depth
+    # D only through the weights (2w + 1)^-D of the extreme neighbours, below float64 resolution, and the sweep
+    # stopped at min(D + 1, 16). The same at small n: a separation tolerance of 1e-3 puts the horizon at a few
+    # hops, and at D + 1 = 7 one slot pair is still unseparated, so the card's D + 1 is not enough.
+    r = check_uap(zoo.window(w=2), n=12, d=2, tolerance=1e-3)
+    hop = r.conditions["connectivity"].evidence["hop_diameter"]
+    depths = r.conditions["distinguishability"].evidence["depths"]
+    assert hop == 6 and depths[hop]["depth"] == hop + 1 and depths[hop]["unseparated"] > 0
+    # window(w=2) is uap for the reflection group (cor.sparse); the witnesses' depth is an upper bound
+    assert r.verdict == "uap" and r.group["name"] == "reflection" and r.min_attention_layers > hop + 1
+    (sparse,) = [c for c in r.cross_checks if c["corollary"] == "CLSL25.cor.sparse"]
+    assert not sparse["agrees"] and f"[{hop}, {r.min_attention_layers}]" in sparse["message"]
+
+
 @pytest.mark.parametrize("mechanism, name, order", [(zoo.bias_cyclic, "C_n", 5), (zoo.bias_dihedral, "D_n", 10)])
 def test_relative_bias_designs_get_their_groups(mechanism, name, order) -> None:
     r = check_uap(mechanism, n=5, d=3)
