@@ -15,6 +15,7 @@ Grid cells are generated lazily and bounded (:data:`MAX_CELLS`).
 from __future__ import annotations
 
 import fcntl
+import gc
 import itertools
 import json
 import math
@@ -338,6 +339,12 @@ def open_executor(workers: int | None = None, address: str | None = None) -> Ite
             pool.shutdown(wait=False, cancel_futures=True)
             for child in multiprocessing.active_children():
                 child.terminate()
+                child.join()
+            pool.shutdown(wait=True)
+            # Free the pool's queues now (if the caller holds no reference): an exit by os._exit (the CLI after
+            # Ctrl-C) skips finalisers, and the resource tracker would report their semaphores as leaked on stderr.
+            del pool
+            gc.collect()
             raise
         pool.shutdown(wait=True)
     else:
