@@ -130,3 +130,12 @@ def test_ctrl_c_with_workers_exits_130_and_ends_every_worker() -> None:
     while time.monotonic() < deadline and any(map(_alive, workers)):
         time.sleep(0.1)
     assert not any(map(_alive, workers))
+
+
+def test_equal_arguments_of_another_type_are_another_entry() -> None:
+    calls.clear()
+    with run_memo():
+        _square(1)
+        _square(True)
+        _square(1.0)
+    assert [type(x) for x, _ in calls] == [int, bool, float]

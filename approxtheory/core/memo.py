@@ -4,8 +4,8 @@ JL24's three E1 claims read one set of trained models and its two E4 claims anot
 claims and its report table run the UAP checker on the same zoo mechanisms. A function decorated
 with :func:`per_run` computes each distinct call once while a :class:`RunMemo` is active (the
 arguments are bound to its signature with defaults applied, so ``f(x)`` and ``f(x, seed=0)`` are
-one entry) and is not memoised at all otherwise. Nothing outlives the run that opened the memo,
-so no result leaks from one run, or one test, into the next.
+one entry; ``f(1)`` and ``f(True)`` are two) and is not memoised at all otherwise. Nothing outlives
+the run that opened the memo, so no result leaks from one run, or one test, into the next.
 
 :meth:`Claim.check` opens a memo when none is active (a verifier that asks twice computes once);
 the runner opens one around a whole run, and a worker process one for the run it serves. Values of
@@ -103,6 +103,8 @@ def per_run(fn: F | None = None, *, portable: bool = False) -> Any:
             return fn(*args, **kwargs)
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        return memo.lookup((name, tuple(bound.arguments.items())), lambda: fn(*args, **kwargs), portable)
+        # the type is part of the key: 1, 1.0 and True are equal as keys but not as arguments
+        key = (name, tuple((k, type(v), v) for k, v in bound.arguments.items()))
+        return memo.lookup(key, lambda: fn(*args, **kwargs), portable)
 
     return wrapper
