@@ -470,10 +470,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--seed", type=_seed, default=0, help="every random choice flows from this (default 0)")
     checking = argparse.ArgumentParser(add_help=False)
     checking.add_argument("--budget", type=_budget, default=None,
-                        help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
-                             "default: the claim's own")
+                          help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
+                               "default: the claim's own")
     checking.add_argument("--workers", type=_positive, default=None,
-                        help="processes checking claims side by side (default: one per usable core; 1: in this process)")
+                          help="processes checking claims side by side (default: one per usable core; 1: in this process)")
 
     parser = argparse.ArgumentParser(prog="approxtheory", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
