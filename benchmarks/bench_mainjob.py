@@ -76,7 +76,7 @@ def main_job(config: Config) -> Result:
         unit="s",
         reference="the same `approxtheory report` with --workers 1 (claims in turn, one process), same run",
         reference_value=serial_wall,
-        details={"claims": len(verdicts), "workers": usable_cores(), "load_and_cpu": load,
+        details={"ids": ids or "all", "claims": len(verdicts), "workers": usable_cores(), "load_and_cpu": load,
                  "serial_load_and_cpu": serial_load,
                  "claim_seconds_in_workers": round(sum(v["seconds"] for v in data["verdicts"]), 1),
                  "claim_seconds_serial": round(sum(v["seconds"] for v in serial["verdicts"]), 1),
