@@ -100,7 +100,6 @@ def run_parallel(claims: Sequence[Claim], workers: int, *, seed: int, budget: in
         pending: dict[Future, list[Claim]] = {
             pool.submit(check_task, run_id, [c.id for c in task], seed, budget): task for task in tasks}
         pending.update({pool.submit(work_task, run_id, work): [] for work in extra})
-        del pool  # the futures are all that is needed: on Ctrl-C, open_executor can free the pool at once
         while pending:
             finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             interrupt.check()  # a Ctrl-C swallowed while waiting still ends the run

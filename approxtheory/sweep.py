@@ -15,11 +15,11 @@ Grid cells are generated lazily and bounded (:data:`MAX_CELLS`).
 from __future__ import annotations
 
 import fcntl
-import gc
 import itertools
 import json
 import math
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
@@ -341,10 +341,9 @@ def open_executor(workers: int | None = None, address: str | None = None) -> Ite
                 child.terminate()
                 child.join()
             pool.shutdown(wait=True)
-            # Free the pool's queues now (if the caller holds no reference): an exit by os._exit (the CLI after
-            # Ctrl-C) skips finalisers, and the resource tracker would report their semaphores as leaked on stderr.
-            del pool
-            gc.collect()
+            # An exit by os._exit (the CLI after Ctrl-C) skips finalisers: release the pool's semaphores now (the
+            # finalisers of priority >= 0), or the resource tracker reports them on stderr as leaked.
+            multiprocessing.util._run_finalizers(0)
             raise
         pool.shutdown(wait=True)
     else:
