@@ -98,7 +98,7 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
           scope: str | Scope = "statement", provenance: str | Provenance = "primary", paper: str | None = None,
           version: str = "", source: str | Source = "", replay: Callable[[Witness], Replay] | None = None,
           bounds: Sequence[Bound] = (), default_budget: int = 100, budget_unit: str = "examples",
-          params: Sequence[str] = (), cost: str = "fast", kind: str = "claim") -> Claim:
+          params: Sequence[str] = (), cost: str = "fast", shares: str = "", kind: str = "claim") -> Claim:
     """A claim with a validated identity: id ``<paper.>card.scope.name``, scope, provenance and source.
 
     ``source`` is where in the paper (``"eq. (3)"``) or a whole :class:`Source`; ``version`` the
@@ -128,7 +128,8 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
         return Claim(id=f"{card}.{scope.value}.{name}", statement=statement, source=source, provenance=provenance,
                      scope=scope, verify=verify, replay=replay, bounds=tuple(bounds),
                      default_budget=_positive_int(where, "default_budget", default_budget),
-                     budget_unit=_text(where, "budget_unit", budget_unit, empty=False), params=tuple(params), cost=cost)
+                     budget_unit=_text(where, "budget_unit", budget_unit, empty=False), params=tuple(params), cost=cost,
+                     shares=shares)
     except ValueError:
         raise _bad(where, "card", card, CARD_FORM) from None
 

@@ -7,7 +7,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +23,7 @@ from . import interrupt, summaries
 from . import registry as default_registry
 from .core import ApproxTheoryError, Claim, Registry, Verdict, Witness
 from .core.errors import Interrupted
+from .core.memo import run_memo
 from .output import check_output_dir, check_output_file, dumps, write_text_safely
 from .runner import MAX_BUDGET, check_budget, errors, run_claims
 
@@ -206,16 +207,26 @@ def cmd_theorems(args: argparse.Namespace, reg: Registry) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace, reg: Registry) -> list[Verdict]:
-    claims = reg.select(args.ids)
+def _workers(args: argparse.Namespace) -> int:
+    """Processes that check claims: --workers, else one per usable core; 1 for a registry passed in by a
+    caller (workers find only the default registry's claims)."""
+    from .parallel import usable_cores
+
+    return 1 if args.given_registry else args.workers or usable_cores()
+
+
+def _run_claims(args: argparse.Namespace, claims: Sequence[Claim], extra: Sequence[Callable[[], object]] = ()
+                ) -> list[Verdict]:
     with _progress(not args.json and err.is_terminal, len(claims)) as update:
-        return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update)
+        return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update, workers=_workers(args),
+                          extra=extra)
 
 
-def _check_keeping(args: argparse.Namespace, reg: Registry) -> tuple[list[Verdict], Interrupted | None]:
+def _check_keeping(args: argparse.Namespace, reg: Registry, extra: Sequence[Callable[[], object]] = ()
+                   ) -> tuple[list[Verdict], Interrupted | None]:
     """The verdicts, or after Ctrl-C those already computed and the interruption."""
     try:
-        return _check(args, reg), None
+        return _run_claims(args, reg.select(args.ids), extra), None
     except Interrupted as stop:
         return list(stop.partial or []), stop
 
@@ -250,21 +261,19 @@ def cmd_replay(args: argparse.Namespace, reg: Registry) -> int:
 
 
 def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
+    from functools import partial
+
     from . import regress
 
     path = Path(args.baseline)
     mode = "bounds" if args.bounds_only else "all" if args.all else "fast"
     selection = regress.select(reg, args.ids, args.package)
 
-    def run(claims: Sequence[Claim]) -> list[Verdict]:
-        with _progress(not args.json and err.is_terminal, len(claims)) as update:
-            return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update)
-
     if args.update:
         regress.check_writable(path)  # before computing: an unwritable target must not cost a full run
         old = regress.load_baseline(path) if path.exists() else None
         regress.check_update(old, selection, mode, args.seed)
-        result = regress.measure(selection, mode, run)
+        result = regress.measure(selection, mode, partial(_run_claims, args))
         new = regress.updated(old, selection, result, mode, args.seed)
         regress.write_baseline(path, new)
         if args.json:
@@ -277,7 +286,7 @@ def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
             if result.skipped_slow:
                 out.print(f"{len(result.skipped_slow)} slow verdicts not recomputed (kept as they were); --all computes them")
         return 0
-    result = regress.regress(reg, selection, regress.load_baseline(path), mode, run, args.seed)
+    result = regress.regress(reg, selection, regress.load_baseline(path), mode, partial(_run_claims, args), args.seed)
     failed = result.regressions > 0
     if args.json:
         _emit({"baseline": str(path), "mode": mode, "regressions": result.regressions, "ok": not failed,
@@ -453,11 +462,14 @@ def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
 
 
 def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
-    from .report import write_report
+    from .report import _paper_modules, write_report
 
     out_dir = check_output_dir(args.out, "--out")
-    verdicts, interrupted = _check_keeping(args, reg)
-    paths = write_report(verdicts, reg, out_dir, seed=args.seed)
+    papers = {c.paper for c in reg.select(args.ids)}
+    extra = [work for module in _paper_modules(papers) for work in getattr(module, "report_work", list)()]
+    with run_memo():  # the tables and figures reuse what the claims computed (core.memo), in workers too
+        verdicts, interrupted = _check_keeping(args, reg, extra)
+        paths = write_report(verdicts, reg, out_dir, seed=args.seed)
     if args.json:
         _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "files": paths,
                "interrupted": interrupted is not None})
@@ -473,24 +485,26 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine output on stdout, nothing else there")
     common.add_argument("--seed", type=_seed, default=0, help="every random choice flows from this (default 0)")
-    budget = argparse.ArgumentParser(add_help=False)
-    budget.add_argument("--budget", type=_budget, default=None,
-                        help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
-                             "default: the claim's own")
+    checking = argparse.ArgumentParser(add_help=False)
+    checking.add_argument("--budget", type=_budget, default=None,
+                          help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
+                               "default: the claim's own")
+    checking.add_argument("--workers", type=_positive, default=None,
+                          help="processes checking claims side by side (default: one per usable core; 1: in this process)")
 
     parser = argparse.ArgumentParser(prog="approxtheory", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("theorems", parents=[common], help="list registered claims")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
     p.set_defaults(run=cmd_theorems)
-    p = sub.add_parser("check", parents=[common, budget], help="run the verifiers of claims")
+    p = sub.add_parser("check", parents=[common, checking], help="run the verifiers of claims")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes such as GYZ26 (default: all)")
     p.add_argument("--witness-dir", default="witnesses", help="where refutations are written (default: witnesses/)")
     p.set_defaults(run=cmd_check)
     p = sub.add_parser("replay", parents=[common], help="re-check a witness file")
     p.add_argument("witness", help="a witness JSON written by check")
     p.set_defaults(run=cmd_replay)
-    p = sub.add_parser("regress", parents=[common, budget], help="compare bounds and verdicts with a baseline")
+    p = sub.add_parser("regress", parents=[common, checking], help="compare bounds and verdicts with a baseline")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes such as GYZ26 (default: all)")
     p.add_argument("--package", default=None, metavar="DIST",
                    help="only the claims of the installed distribution DIST's approxtheory.claims entry point")
@@ -550,7 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=("float32", "float64"), default=None,
                    help="precision a library module computes in (default: its own, float32 unless it says float64)")
     p.set_defaults(run=cmd_uap)
-    p = sub.add_parser("report", parents=[common, budget], help="check claims and write Markdown, JSON and figures")
+    p = sub.add_parser("report", parents=[common, checking], help="check claims and write Markdown, JSON and figures")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
     p.add_argument("--out", default="report", help="output folder (default: report/)")
     p.set_defaults(run=cmd_report)
@@ -586,6 +600,7 @@ def _where_raised(error: BaseException) -> str:
 
 def _run(args: argparse.Namespace, reg: Registry | None) -> int:
     try:
+        args.given_registry = reg is not None
         return int(args.run(args, reg if reg is not None else default_registry()))
     except SystemExit as stop:  # argparse is done by now: this came from user code (a module, a claim)
         raise ApproxTheoryError(f"user code called sys.exit({stop.code!r}) at {_where_raised(stop)} during `{args.command}`",

@@ -12,6 +12,7 @@ from typing import Any
 
 from .bound import Bound
 from .errors import ApproxTheoryError
+from .memo import run_memo
 from .verdict import Status, Verdict
 from .witness import OutsideClaim, Witness
 
@@ -113,6 +114,9 @@ class Claim:
     #: Sweep parameters the verifier reads from ``ctx.params``; ``sweep --grid`` refuses any other name.
     params: tuple[str, ...] = ()
     cost: str = "fast"  # "fast" or "slow" (> ~10 s at the default budget): plain `regress` skips slow verdicts
+    #: Names per-run work (core.memo) this claim repeats with others: a parallel run checks the claims of one
+    #: name one after another in one worker, so that the work is done once. Empty: nothing shared.
+    shares: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "provenance", Provenance(self.provenance))
@@ -134,7 +138,8 @@ class Claim:
         if ctx.budget is not None and ctx.budget < 1:
             raise ApproxTheoryError(f"budget must be a positive integer, got {ctx.budget}")
         start = time.perf_counter()
-        outcome = self.verify(ctx)
+        with run_memo():  # the run's memo, or one for this check: work the verifier repeats is done once
+            outcome = self.verify(ctx)
         seconds = round(time.perf_counter() - start, 3)
         witness = outcome.witness
         if witness is not None and not witness.claim_id:  # a generic record (e.g. rigorous.Steps) knows no claim
