@@ -102,7 +102,9 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
     """A claim with a validated identity: id ``<paper.>card.scope.name``, scope, provenance and source.
 
     ``source`` is where in the paper (``"eq. (3)"``) or a whole :class:`Source`; ``version`` the
-    version read (``"arXiv:2401.00001v2"``). ``kind`` names the calling constructor in error messages.
+    version read (``"arXiv:2401.00001v2"``). ``shares`` names work this claim shares with others (claims
+    with one name run in one worker, so a per-run memo computes it once). ``kind`` names the calling
+    constructor in error messages.
     """
     where = f"{kind}({card!r}, {name!r})"
     _text(where, "card", card, empty=False)
@@ -129,7 +131,7 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
                      scope=scope, verify=verify, replay=replay, bounds=tuple(bounds),
                      default_budget=_positive_int(where, "default_budget", default_budget),
                      budget_unit=_text(where, "budget_unit", budget_unit, empty=False), params=tuple(params), cost=cost,
-                     shares=shares)
+                     shares=_text(where, "shares", shares))
     except ValueError:
         raise _bad(where, "card", card, CARD_FORM) from None
 
