@@ -209,7 +209,8 @@ class Argued:
 def argument_claim(card: str, name: str, statement: str, argue: Callable[..., str | Argued], *, comparisons: Sequence[Comparison] = (),
                    cells: int = 4000, method: str | None = None,
                    budget: Mapping[str, Any] | Callable[[int], Mapping[str, Any]] | None = None, seeded: bool = False,
-                   default_budget: int | None = None, budget_unit: str = "cells", **identity: Any) -> Claim:
+                   default_budget: int | None = None, budget_unit: str = "cells",
+                   replay: Callable[[Witness], Replay] | None = None, **identity: Any) -> Claim:
     """An argument of several steps: ``argue(steps, cells)`` records them on a :class:`Steps` and returns one
     sentence saying what was checked, or an :class:`Argued` (the sentence and evidence to keep with the
     verdict). ``comparisons`` are the decisive inequalities the claim implies (:class:`Comparison`): they
@@ -221,7 +222,9 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[..., st
     step), or a function of the cells budget returning one; default cells per inequality and Arb bits.
     ``seeded=True`` calls ``argue(steps, cells, seed)`` with the run's seed (every random choice flows
     from it; the budget records it). ``default_budget`` (default ``cells``) and ``budget_unit`` are what
-    ``theorems`` and a refused ``--budget`` name."""
+    ``theorems`` and a refused ``--budget`` name. An argument that decides instances itself may set
+    ``steps.witness`` on the one that fails (it refutes) and name the ``replay`` that re-checks such a
+    witness; the comparisons' replay is derived, so give one or the other."""
     where = f"argument_claim({card!r}, {name!r})"
     if not callable(argue):
         raise _bad(where, "argue", argue, "a function (steps, cells) -> str or Argued")
@@ -231,6 +234,9 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[..., st
         raise _bad(where, "budget", budget, "None, a dict, or a function of the cells budget returning a dict")
     if method is not None:
         _text(where, "method", method, empty=False)
+    if replay is not None and (comparisons or not callable(replay)):
+        raise _bad(where, "replay", replay, "a function of a witness, and only for an argument without comparisons "
+                   "(their replay is derived)")
     _positive_int(where, "cells", cells)
 
     def verify(ctx: CheckContext) -> Outcome:
@@ -250,7 +256,7 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[..., st
         except ValueError as err:  # evidence that would replace the steps' record
             raise ApproxTheoryError(f"{where}: {err}", "name the evidence something other than steps or cross_checks") from None
 
-    return claim(card, name, statement, verify, replay=comparison_replay(*comparisons) if comparisons else None,
+    return claim(card, name, statement, verify, replay=comparison_replay(*comparisons) if comparisons else replay,
                  default_budget=cells if default_budget is None else default_budget, budget_unit=budget_unit,
                  kind="argument_claim", **identity)
 
