@@ -134,7 +134,8 @@ def _verify_scores(ctx: CheckContext) -> Outcome:
                    "scores of the dot-product heads (W_Q, W_K on embeddings with a position and a constant coordinate) and "
                    "of the TMX heads equal -beta(s - g) (lin) and -beta log(s/g) (log) for 10 random (g, beta), in float64; "
                    f"a TMX head has D + 1 = {width + 1} parameters", {"draws": 10, "seed": ctx.seed},
-                   {"max_abs_score_gap": gaps, "parameters": params})
+                   {"largest_score_gap": max(gaps.values()), "tmx_parameters": params["tmx"],
+                    "max_abs_score_gap": gaps, "parameters": params})
 
 
 def _chain_heads(encoding: str) -> tuple[list[float], list[float], float]:
