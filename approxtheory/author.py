@@ -10,7 +10,8 @@ derived from what you wrote once:
   re-evaluated in Arb, and only a confirmed violation refutes (the shrunk input is the witness);
 - :func:`exact_claim`: a relation between exact values (ints, Fractions, SymPy Rationals), case by case;
 - :func:`argument_claim`: an argument of several recorded steps (:class:`Steps`), for proofs that mix
-  SymPy facts and Arb comparisons;
+  SymPy facts, exact facts and Arb comparisons; the argument returns a sentence or an :class:`Argued`
+  (the sentence and evidence), and may name its method and budget record;
 - :func:`claim`: any verifier, with the same identity arguments and checks.
 
 Identity arguments, shared by all: ``card`` (the statement's card id, e.g. ``"MYP24.lem.gap"``) and
@@ -27,7 +28,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -47,6 +48,7 @@ from .rigorous.steps import Comparison, Steps, comparison_replay
 from .search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
 
 __all__ = [
+    "Argued",
     "Comparison",
     "Steps",
     "argument_claim",
@@ -194,27 +196,69 @@ def _box_text(box: Mapping[str, Any]) -> str:
     return ", ".join(parts) or "the point"
 
 
-def argument_claim(card: str, name: str, statement: str, argue: Callable[[Steps, int], str], *,
-                   comparisons: Sequence[Comparison] = (), cells: int = 4000, **identity: Any) -> Claim:
+@dataclass(frozen=True)
+class Argued:
+    """What an argument returns when one sentence is not all it found: ``checked`` (the sentence saying what was
+    checked) and ``evidence`` kept with the verdict beside the steps (closed-form values, tables, a cross-check's
+    numbers). Its keys may not be ``steps`` or ``cross_checks``: those are the argument's own record."""
+
+    checked: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+def argument_claim(card: str, name: str, statement: str, argue: Callable[..., str | Argued], *, comparisons: Sequence[Comparison] = (),
+                   cells: int = 4000, method: str | None = None,
+                   budget: Mapping[str, Any] | Callable[[int], Mapping[str, Any]] | None = None, seeded: bool = False,
+                   default_budget: int | None = None, budget_unit: str = "cells",
+                   replay: Callable[[Witness], Replay] | None = None, **identity: Any) -> Claim:
     """An argument of several steps: ``argue(steps, cells)`` records them on a :class:`Steps` and returns one
-    sentence saying what was checked. ``comparisons`` are the decisive inequalities the claim implies
-    (:class:`Comparison`): they are checked after ``argue``, and their counterexamples refute and replay.
-    The verdict is the weakest step (certified only if every step is symbolic, exact or arb)."""
+    sentence saying what was checked, or an :class:`Argued` (the sentence and evidence to keep with the
+    verdict). ``comparisons`` are the decisive inequalities the claim implies (:class:`Comparison`): they
+    are checked after ``argue``, and their counterexamples refute and replay. The verdict is the weakest
+    step (certified only if every step is symbolic, exact or arb).
+
+    ``method`` names how it was checked (default: the steps' kinds, e.g. ``symbolic+arb``). ``budget``
+    is what the verdict records as spent: a dict (``{"symbolic": "sympy"}`` for an argument with no Arb
+    step), or a function of the cells budget returning one; default cells per inequality and Arb bits.
+    ``seeded=True`` calls ``argue(steps, cells, seed)`` with the run's seed (every random choice flows
+    from it; the budget records it). ``default_budget`` (default ``cells``) and ``budget_unit`` are what
+    ``theorems`` and a refused ``--budget`` name. An argument that decides instances itself may set
+    ``steps.witness`` on the one that fails (it refutes) and name the ``replay`` that re-checks such a
+    witness; the comparisons' replay is derived, so give one or the other."""
     where = f"argument_claim({card!r}, {name!r})"
+    if not callable(argue):
+        raise _bad(where, "argue", argue, "a function (steps, cells) -> str or Argued")
     if not all(isinstance(c, Comparison) for c in comparisons):
         raise _bad(where, "comparisons", comparisons, "a sequence of approxtheory.author.Comparison")
+    if not (budget is None or callable(budget) or isinstance(budget, Mapping)):
+        raise _bad(where, "budget", budget, "None, a dict, or a function of the cells budget returning a dict")
+    if method is not None:
+        _text(where, "method", method, empty=False)
+    if replay is not None and (comparisons or not callable(replay)):
+        raise _bad(where, "replay", replay, "a function of a witness, and only for an argument without comparisons "
+                   "(their replay is derived)")
     _positive_int(where, "cells", cells)
 
     def verify(ctx: CheckContext) -> Outcome:
         steps = Steps()
-        budget = ctx.budget_or(cells)
-        checked = argue(steps, budget)
+        spent = ctx.budget_or(cells)
+        said = argue(steps, spent, ctx.seed) if seeded else argue(steps, spent)
         for comparison in comparisons:
-            comparison.check(steps, budget)
-        return steps.outcome(checked, {"cells_per_inequality": budget, "arb_prec_bits": ARB_PREC})
+            comparison.check(steps, spent)
+        found = said if isinstance(said, Argued) else Argued(said)
+        if not isinstance(found.checked, str) or not isinstance(found.evidence, Mapping):
+            raise ApproxTheoryError(f"{where}: argue returned {said!r:.80}, not a sentence or an Argued(checked, evidence)")
+        record = {"cells_per_inequality": spent, "arb_prec_bits": ARB_PREC} if budget is None else \
+            dict(budget(spent) if callable(budget) else budget)
+        try:
+            return steps.outcome(found.checked, {**record, **({"seed": ctx.seed} if seeded else {})}, dict(found.evidence),
+                                 method=method)
+        except ValueError as err:  # evidence that would replace the steps' record
+            raise ApproxTheoryError(f"{where}: {err}", "name the evidence something other than steps or cross_checks") from None
 
-    return claim(card, name, statement, verify, replay=comparison_replay(*comparisons) if comparisons else None,
-                 default_budget=cells, budget_unit="cells", kind="argument_claim", **identity)
+    return claim(card, name, statement, verify, replay=comparison_replay(*comparisons) if comparisons else replay,
+                 default_budget=cells if default_budget is None else default_budget, budget_unit=budget_unit,
+                 kind="argument_claim", **identity)
 
 
 # --- exact claims ---------------------------------------------------------------------------------

@@ -11,11 +11,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import jax.numpy as jnp
+import numpy as np
 import pytest
 import sympy as sp
 
 from approxtheory import cli
 from approxtheory.author import (
+    Argued,
     Steps,
     argument_claim,
     bound_claim,
@@ -26,7 +28,7 @@ from approxtheory.author import (
     vector,
 )
 from approxtheory.author import Comparison
-from approxtheory.core import ApproxTheoryError, CheckContext, Outcome, Registry, Source, Status, Witness
+from approxtheory.core import ApproxTheoryError, CheckContext, Outcome, Registry, Replay, Source, Status, Witness
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "mypaper"
@@ -229,6 +231,78 @@ def test_argument_claims_take_the_weakest_step_and_refute_through_their_comparis
     c = argument_claim("MYP.lem.arg", "bad", "s", argue, comparisons=[bad])
     verdict = check(c)
     assert verdict.status is Status.REFUTED and c.replay_witness(verdict.witness).reproduced
+
+
+def test_an_argument_keeps_its_evidence_method_budget_record_and_stated_budget() -> None:
+    def argue(steps: Steps, cells: int) -> Argued:
+        steps.zero("identity", sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1, "sin^2 + cos^2 == 1")
+        return Argued("an identity", {"value_at_0": "1"})
+
+    c = argument_claim("MYP.lem.arg", "ev", "s", argue, method="SymPy", budget={"symbolic": "sympy"}, default_budget=1,
+                       budget_unit="derivation")
+    verdict = check(c)
+    assert (verdict.status, verdict.method, verdict.checked) == (Status.CERTIFIED, "SymPy", "an identity")
+    assert verdict.budget == {"symbolic": "sympy"} and verdict.evidence["value_at_0"] == "1" and verdict.evidence["steps"]
+    assert (c.default_budget, c.budget_unit) == (1, "derivation")
+    plain = argument_claim("MYP.lem.arg", "plain", "s", argue, cells=50)
+    assert check(plain).method == "symbolic" and check(plain, budget=7).budget == {"cells_per_inequality": 7, "arb_prec_bits": 128}
+    assert (plain.default_budget, plain.budget_unit) == (50, "cells")
+    spent = argument_claim("MYP.lem.arg", "spent", "s", argue, budget=lambda cells: {"cells": cells})
+    assert check(spent, budget=9).budget == {"cells": 9}
+
+
+def test_a_seeded_argument_draws_from_the_run_seed_and_records_it() -> None:
+    def argue(steps: Steps, cells: int, seed: int) -> str:
+        steps.sampled("draw", "a draw from the seed", True, draw=int(np.random.default_rng(seed).integers(10**9)))
+        return "one draw"
+
+    c = argument_claim("MYP.lem.arg", "seeded", "s", argue, seeded=True, budget={"draws": 1})
+    one, again, other = (c.check(CheckContext(seed=seed)) for seed in (3, 3, 4))
+    assert one.status is Status.SUPPORTED and one.budget == {"draws": 1, "seed": 3}
+    assert one.evidence["steps"]["draw"]["draw"] == again.evidence["steps"]["draw"]["draw"] != other.evidence["steps"]["draw"]["draw"]
+
+
+def test_an_argument_that_decides_instances_refutes_with_its_own_witness_and_replay() -> None:
+    def argue(steps: Steps, cells: int) -> str:
+        for k in (1, 2, 3):
+            if not steps.exact(f"k={k}", "k^2 <= 4", k * k <= 4) and steps.witness is None:
+                steps.witness = Witness("", {"k": k}, {"k^2": k * k})
+        return "k^2 <= 4 for k = 1, 2, 3"
+
+    def replay(w: Witness) -> Replay:
+        k = w.inputs["k"]
+        return Replay(k * k > 4, {"k^2": k * k}, f"k^2 = {k * k}")
+
+    c = argument_claim("MYP.lem.arg", "instances", "k^2 <= 4", argue, replay=replay)
+    verdict = check(c)
+    assert verdict.status is Status.REFUTED and verdict.witness.inputs == {"k": 3} and c.replay_witness(verdict.witness).reproduced
+    ok = Comparison("x(1-x) <= 1/4", x * (1 - x), sp.Rational(1, 4), {"x": (0, 1)})
+    with pytest.raises(ApproxTheoryError, match="replay="):
+        argument_claim("MYP.lem.arg", "both", "s", argue, comparisons=[ok], replay=replay)
+
+
+@pytest.mark.parametrize(("said", "match"), [(42, "not a sentence"), (Argued("s", {"steps": {}}), "steps or cross_checks")])
+def test_an_argument_returning_the_wrong_thing_is_one_clear_error(said, match) -> None:
+    def argue(steps: Steps, cells: int):
+        steps.symbolic("fact", "true", True)
+        return said
+
+    with pytest.raises(ApproxTheoryError, match=match):
+        check(argument_claim("MYP.lem.arg", "wrong", "s", argue))
+
+
+@pytest.mark.parametrize(("argument", "value"), [("budget", 3), ("method", ""), ("argue", "not a function")])
+def test_argument_claim_names_a_bad_argument(argument, value) -> None:
+    given = {"argue": lambda steps, cells: "s", **{argument: value}}
+    argue = given.pop("argue")
+    with pytest.raises(ApproxTheoryError, match=f"{argument}="):
+        argument_claim("MYP.lem.arg", "bad", "s", argue, **given)
+
+
+def test_shares_is_part_of_the_description_when_set() -> None:
+    verify = lambda ctx: Outcome(Status.SUPPORTED, "float", "by hand")  # noqa: E731
+    assert claim("MYP.lem.any", "shared", "s", verify, shares="fits").describe()["shares"] == "fits"
+    assert "shares" not in claim("MYP.lem.any", "alone", "s", verify).describe()
 
 
 def test_claim_passes_a_custom_verifier_through() -> None:

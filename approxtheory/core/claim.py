@@ -180,6 +180,7 @@ class Claim:
             return Replay(False, {"outside_claim": outside.reason}, f"outside the claim: {outside.reason}")
 
     def describe(self) -> dict[str, Any]:
+        """What ``theorems --json`` and the report say about the claim; ``shares`` only when set."""
         return {
             "id": self.id,
             "paper": self.paper,
@@ -196,4 +197,5 @@ class Claim:
             "budget_unit": self.budget_unit,
             "params": list(self.params),
             "cost": self.cost,
+            **({"shares": self.shares} if self.shares else {}),
         }

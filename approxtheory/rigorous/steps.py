@@ -80,6 +80,17 @@ class Steps:
         self.items[name] = {"kind": StepKind(kind).value, "holds": bool(holds), "check": check, **extra}
         return bool(holds)
 
+    def include(self, prefix: str, other: Steps) -> None:
+        """Record the steps of another argument (a lemma proved once and reused) here, each named ``prefix +
+        its name`` and kept as it was, through :meth:`record` (so a name recorded twice is still an error).
+        Only steps: a lemma with a witness or cross-checks is a claim of its own, not a part of this one."""
+        if other.witness is not None or other.cross_checks:
+            raise ValueError(f"steps included under {prefix!r} carry a witness or cross-checks; only steps can be included")
+        for name, step in other.items.items():
+            kind, check, holds = step["kind"], step["check"], step["holds"]
+            self.record(kind, f"{prefix}{name}", check, holds,
+                        **{k: v for k, v in step.items() if k not in ("kind", "check", "holds")})
+
     # certificates
     def symbolic(self, name: str, check: str, holds: bool, **extra: Any) -> bool:
         """A SymPy identity, sign or limit fact, general in its symbols."""

@@ -12,9 +12,9 @@ from fractions import Fraction
 import sympy as sp
 
 from ...author import Comparison, Steps, argument_claim
-from ...core import Bound, CheckContext, Outcome, Provenance, Scope, SymbolSpec
+from ...core import Bound, Provenance, SymbolSpec
 from ...rigorous import enclose
-from .common import claim, identity
+from .common import argument, identity
 
 TAU = SymbolSpec("tau", "sequence length", lo=1, integer=True)
 C0 = SymbolSpec("C0", "size complexity C0(H) (eq. 13)", lo=sp.Rational(1, 10**6))
@@ -132,8 +132,7 @@ def _argue_minimiser(s: Steps, cells: int) -> str:
             "for m_h in [1, 256] at three parameter points")
 
 
-def _verify_vanish(ctx: CheckContext) -> Outcome:
-    s = Steps()
+def _argue_vanish(s: Steps, cells: int) -> str:
     q = sp.Symbol("q", positive=True)  # q = m_FF^beta / m_h^(beta + 1)
     e = _stand_in(THM42)
     e_q = e.subs(_mff, (q * _m ** (_b + 1)) ** (1 / _b))
@@ -153,8 +152,8 @@ def _verify_vanish(ctx: CheckContext) -> Outcome:
                sp.simplify(sp.limit(concrete.subs(_mff, _m**3), _m, sp.oo) - _t**2 * _c0 * _c2) == 0)
     s.symbolic("m_FF fixed: E -> oo as m_h -> oo", "the paper's remark: only the bound's second term grows",
                sp.limit(concrete, _m, sp.oo) == sp.oo)
-    return s.outcome("E -> 0 exactly when m_h -> oo and m_FF^beta / m_h^(beta+1) -> oo (SymPy, positive symbols, "
-                     "alpha = 1/2 + a), with the card's alpha = 1, beta = 1/2 paths and a negative control", {})
+    return ("E -> 0 exactly when m_h -> oo and m_FF^beta / m_h^(beta+1) -> oo (SymPy, positive symbols, "
+            "alpha = 1/2 + a), with the card's alpha = 1, beta = 1/2 paths and a negative control")
 
 
 def _argue_monotone(s: Steps, cells: int) -> str:
@@ -175,10 +174,8 @@ def claims() -> list:
                        "m_FF^(-beta(2 alpha-1)/(2 alpha+beta))", _argue_minimiser, comparisons=minimiser_comparisons(),
                        cells=3000, bounds=(THM42, OPTIMISED),
                        **identity("card §4 JL24.cor.opt_mh (derived from Thm 4.2)", Provenance.RECONSTRUCTED)),
-        claim("JL24.cor.vanish", Scope.STATEMENT, "condition",
-              "the bound E tends to 0 iff m_h -> oo and m_FF^beta / m_h^(beta+1) -> oo",
-              _verify_vanish, location="card §4 JL24.cor.vanish (Sec. 4 remark after Thm 4.2)", bounds=(THM42,),
-              default_budget=1),
+        argument("JL24.cor.vanish", "condition", "the bound E tends to 0 iff m_h -> oo and m_FF^beta / m_h^(beta+1) -> oo",
+                 _argue_vanish, location="card §4 JL24.cor.vanish (Sec. 4 remark after Thm 4.2)", bounds=(THM42,)),
         argument_claim("JL24.thm4.2", "monotone", "E is increasing in tau, C0, C1, C2 and decreasing in m_FF",
                        _argue_monotone, comparisons=(monotone_comparison(),), cells=3000, bounds=(THM42,),
                        **identity("card §4 JL24.cor.opt_mh, last item", Provenance.RECONSTRUCTED)),

@@ -33,7 +33,17 @@ def claim(card_id: str, scope: Scope, name: str, statement: str, verify: Callabl
     return author.claim(card_id, name, statement, verify, scope=scope, source=source(location), provenance=provenance, **kw)
 
 
-def identity(location: str, provenance: Provenance = Provenance.PRIMARY) -> dict[str, Any]:
+def argument(card_id: str, name: str, statement: str, argue: Callable[..., str | author.Argued], *, location: str,
+             provenance: Provenance | str = Provenance.PRIMARY, **kw: Any) -> Claim:
+    """A JL24 argument (:func:`approxtheory.author.argument_claim`). Without Arb comparisons it spends nothing it
+    counts: its budget record is empty unless ``budget`` says otherwise, and its stated default budget is 1."""
+    kw.setdefault("budget", {})
+    kw.setdefault("default_budget", 1)
+    kw.setdefault("budget_unit", "examples")
+    return author.argument_claim(card_id, name, statement, argue, **identity(location, provenance), **kw)
+
+
+def identity(location: str, provenance: Provenance | str = Provenance.PRIMARY) -> dict[str, Any]:
     """The source and provenance of a JL24 claim, as approxtheory.author's constructors take them."""
     return {"source": source(location), "provenance": provenance}
 
