@@ -132,13 +132,13 @@ CHUNK = 100
 Loss = Callable[..., jax.Array]
 
 
-def _adam(lr: float, adam_steps: int) -> optax.GradientTransformation:
-    return optax.adam(optax.cosine_decay_schedule(lr, adam_steps, alpha=0.01))
+def _optimiser(phase: tuple) -> optax.GradientTransformation:
+    """("adam", lr, adam_steps): Adam on a cosine schedule from lr over adam_steps; ("lbfgs",): L-BFGS, zoom line search."""
+    return optax.adam(optax.cosine_decay_schedule(phase[1], phase[2], alpha=0.01)) if phase[0] == "adam" else optax.lbfgs()
 
 
-def _adam_step(loss: Loss, lr: float, adam_steps: int) -> Callable[[Any, tuple], Any]:
-    """One Adam update (cosine schedule from ``lr`` over ``adam_steps``) of ``loss(p, *d)``."""
-    adam = _adam(lr, adam_steps)
+def _adam_step(loss: Loss, adam: optax.GradientTransformation) -> Callable[[Any, tuple], Any]:
+    """One Adam update of ``loss(p, *d)``."""
 
     def step(carry: tuple[Any, Any], d: tuple) -> tuple[Any, Any]:
         p, state = carry
@@ -148,9 +148,8 @@ def _adam_step(loss: Loss, lr: float, adam_steps: int) -> Callable[[Any, tuple],
     return step
 
 
-def _lbfgs_step(loss: Loss) -> Callable[[Any, tuple], Any]:
-    """One L-BFGS iteration (zoom line search) of ``loss(p, *d)``."""
-    lbfgs = optax.lbfgs()
+def _lbfgs_step(loss: Loss, lbfgs: optax.GradientTransformation) -> Callable[[Any, tuple], Any]:
+    """One L-BFGS iteration of ``loss(p, *d)`` (the line search reads the value and gradient from the state)."""
 
     def step(carry: tuple[Any, Any], d: tuple) -> tuple[Any, Any]:
         p, state = carry
@@ -163,12 +162,11 @@ def _lbfgs_step(loss: Loss) -> Callable[[Any, tuple], Any]:
 
 
 def _chunk(loss: Loss, phase: tuple) -> Callable[..., Any]:
-    """The jitted ``chunk(carry, data, n)``: n iterations of one optimiser ``phase`` ("adam", lr, adam_steps) or
-    ("lbfgs",) on ``loss`` for each model of a batch (leading axis), as one lax.scan. Memoised on (loss, phase)
+    """The jitted ``chunk(carry, data, n)``: n iterations of one optimiser ``phase`` (see :func:`_optimiser`) on ``loss`` for each model of a batch (leading axis), as one lax.scan. Memoised on (loss, phase)
     (numerics.compiled), so a second training with the same loss, phase and shapes compiles nothing."""
 
     def build(loss: Loss, counter: TraceCounter) -> Callable[..., Any]:
-        step = _adam_step(loss, *phase[1:]) if phase[0] == "adam" else _lbfgs_step(loss)
+        step = (_adam_step if phase[0] == "adam" else _lbfgs_step)(loss, _optimiser(phase))
 
         def scan(c: Any, d: tuple, n: int) -> Any:
             counter.tick()
@@ -183,6 +181,12 @@ def _strong(tree: Any) -> Any:
     """``tree`` with weak types made strong: optimiser states start weakly typed (L-BFGS's line-search info)
     and leave a chunk strongly typed, which made the second chunk compile the whole program again."""
     return jax.tree_util.tree_map(lambda a: jax.lax.convert_element_type(a, jnp.result_type(a)), tree)
+
+
+def _initial_state(phase: tuple, params: Any) -> Any:
+    """The optimiser's initial state for each model of a batch, as one compiled program (eagerly, every
+    state leaf compiles its own)."""
+    return compiled("jl24.trained.state", _optimiser, lambda make, _: jax.vmap(make(phase).init), config=phase)(params)
 
 
 def _run_chunked(loss: Loss, phase: tuple, carry: Any, data: tuple, steps: int) -> Any:
@@ -201,12 +205,9 @@ def _run_chunked(loss: Loss, phase: tuple, carry: Any, data: tuple, steps: int) 
 def _fit_batch(loss: Loss, params: Any, data: tuple, adam_steps: int, lbfgs_steps: int, lr: float) -> Any:
     """Minimise ``loss(p, *d)`` for each model of a batch: Adam with a cosine schedule, then L-BFGS (zoom line search).
     ``loss`` should be one module-level function per model kind: it keys the compiled programs (see :func:`_chunk`)."""
-    if adam_steps:
-        state = jax.vmap(_adam(lr, adam_steps).init)(params)
-        params, _ = _run_chunked(loss, ("adam", lr, adam_steps), (params, state), data, adam_steps)
-    if lbfgs_steps:
-        state = jax.vmap(optax.lbfgs().init)(params)
-        params, _ = _run_chunked(loss, ("lbfgs",), (params, state), data, lbfgs_steps)
+    for phase, steps in ((("adam", lr, adam_steps), adam_steps), (("lbfgs",), lbfgs_steps)):
+        if steps:
+            params, _ = _run_chunked(loss, phase, (params, _initial_state(phase, params)), data, steps)
     return params
 
 
