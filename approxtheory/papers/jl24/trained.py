@@ -162,8 +162,9 @@ def _lbfgs_step(loss: Loss, lbfgs: optax.GradientTransformation) -> Callable[[An
 
 
 def _chunk(loss: Loss, phase: tuple) -> Callable[..., Any]:
-    """The jitted ``chunk(carry, data, n)``: n iterations of one optimiser ``phase`` (see :func:`_optimiser`) on ``loss`` for each model of a batch (leading axis), as one lax.scan. Memoised on (loss, phase)
-    (numerics.compiled), so a second training with the same loss, phase and shapes compiles nothing."""
+    """The jitted ``chunk(carry, data, n)``: n iterations of one optimiser ``phase`` (see :func:`_optimiser`) on
+    ``loss`` for each model of a batch (leading axis), as one lax.scan. Memoised on (loss, phase) by
+    numerics.compiled, so a second training with the same loss, phase and shapes compiles nothing."""
 
     def build(loss: Loss, counter: TraceCounter) -> Callable[..., Any]:
         step = (_adam_step if phase[0] == "adam" else _lbfgs_step)(loss, _optimiser(phase))
