@@ -21,7 +21,7 @@ import optax
 
 from ...core import ApproxTheoryError, CheckContext, Outcome, Provenance, Scope, Status
 from ...core.memo import per_run
-from ...numerics import x64
+from ...numerics import TraceCounter, compiled, x64
 from ...pod import targets
 from .common import claim
 
@@ -129,14 +129,72 @@ def rnn_apply(params: dict[str, jax.Array], x: jax.Array) -> jax.Array:
 #: with 7 against one chunk); against the former single compiled program they differ in the last bits (XLA fusion).
 CHUNK = 100
 
+Loss = Callable[..., jax.Array]
 
-def _run_chunked(step: Callable[[Any, tuple], Any], carry: Any, data: tuple, steps: int) -> Any:
-    """``steps`` iterations of ``carry = step(carry, data)`` for each model of a batch (leading axis of
-    ``carry`` and ``data``), as lax.scan chunks of at most CHUNK iterations."""
-    def scan(c: Any, d: tuple, n: int) -> Any:
-        return jax.lax.scan(lambda c_, _: (step(c_, d), None), c, None, length=n)[0]
 
-    chunk = jax.jit(jax.vmap(scan, in_axes=(0, 0, None)), static_argnums=2)
+def _optimiser(phase: tuple) -> optax.GradientTransformation:
+    """("adam", lr, adam_steps): Adam on a cosine schedule from lr over adam_steps; ("lbfgs",): L-BFGS, zoom line search."""
+    return optax.adam(optax.cosine_decay_schedule(phase[1], phase[2], alpha=0.01)) if phase[0] == "adam" else optax.lbfgs()
+
+
+def _adam_step(loss: Loss, adam: optax.GradientTransformation) -> Callable[[Any, tuple], Any]:
+    """One Adam update of ``loss(p, *d)``."""
+
+    def step(carry: tuple[Any, Any], d: tuple) -> tuple[Any, Any]:
+        p, state = carry
+        updates, state = adam.update(jax.grad(loss)(p, *d), state, p)
+        return optax.apply_updates(p, updates), state
+
+    return step
+
+
+def _lbfgs_step(loss: Loss, lbfgs: optax.GradientTransformation) -> Callable[[Any, tuple], Any]:
+    """One L-BFGS iteration of ``loss(p, *d)`` (the line search reads the value and gradient from the state)."""
+
+    def step(carry: tuple[Any, Any], d: tuple) -> tuple[Any, Any]:
+        p, state = carry
+        value_fn = lambda q: loss(q, *d)  # noqa: E731
+        value, grad = optax.value_and_grad_from_state(value_fn)(p, state=state)
+        updates, state = lbfgs.update(grad, state, p, value=value, grad=grad, value_fn=value_fn)
+        return optax.apply_updates(p, updates), state
+
+    return step
+
+
+def _chunk(loss: Loss, phase: tuple) -> Callable[..., Any]:
+    """The jitted ``chunk(carry, data, n)``: n iterations of one optimiser ``phase`` (see :func:`_optimiser`) on
+    ``loss`` for each model of a batch (leading axis), as one lax.scan. Memoised on (loss, phase) by
+    numerics.compiled, so a second training with the same loss, phase and shapes compiles nothing."""
+
+    def build(loss: Loss, counter: TraceCounter) -> Callable[..., Any]:
+        step = (_adam_step if phase[0] == "adam" else _lbfgs_step)(loss, _optimiser(phase))
+
+        def scan(c: Any, d: tuple, n: int) -> Any:
+            counter.tick()
+            return jax.lax.scan(lambda c_, _: (step(c_, d), None), c, None, length=n)[0]
+
+        return jax.vmap(scan, in_axes=(0, 0, None))
+
+    return compiled("jl24.trained." + phase[0], loss, build, config=phase, static_argnums=2)
+
+
+def _strong(tree: Any) -> Any:
+    """``tree`` with weak types made strong: optimiser states start weakly typed (L-BFGS's line-search info)
+    and leave a chunk strongly typed, which made the second chunk compile the whole program again."""
+    return jax.tree_util.tree_map(lambda a: jax.lax.convert_element_type(a, jnp.result_type(a)), tree)
+
+
+def _initial_state(phase: tuple, params: Any) -> Any:
+    """The optimiser's initial state for each model of a batch, as one compiled program (eagerly, every
+    state leaf compiles its own)."""
+    return compiled("jl24.trained.state", _optimiser, lambda make, _: jax.vmap(make(phase).init), config=phase)(params)
+
+
+def _run_chunked(loss: Loss, phase: tuple, carry: Any, data: tuple, steps: int) -> Any:
+    """``steps`` iterations of the optimiser ``phase`` (see :func:`_chunk`) from ``carry`` = (params, state),
+    as calls of at most CHUNK iterations each."""
+    chunk = _chunk(loss, phase)
+    carry = _strong(carry)
     done = 0
     while done < steps:
         n = min(CHUNK, steps - done)
@@ -145,33 +203,16 @@ def _run_chunked(step: Callable[[Any, tuple], Any], carry: Any, data: tuple, ste
     return carry
 
 
-def _fit_batch(loss: Callable[..., jax.Array], params: Any, data: tuple, adam_steps: int, lbfgs_steps: int,
-               lr: float) -> Any:
-    """Minimise ``loss(p, *d)`` for each model of a batch: Adam with a cosine schedule, then L-BFGS (zoom line search)."""
-    if adam_steps:
-        adam = optax.adam(optax.cosine_decay_schedule(lr, adam_steps, alpha=0.01))
-
-        def adam_step(carry: tuple[Any, Any], d: tuple) -> tuple[Any, Any]:
-            p, state = carry
-            updates, state = adam.update(jax.grad(loss)(p, *d), state, p)
-            return optax.apply_updates(p, updates), state
-
-        params, _ = _run_chunked(adam_step, (params, jax.vmap(adam.init)(params)), data, adam_steps)
-    if lbfgs_steps:
-        lbfgs = optax.lbfgs()
-
-        def lbfgs_step(carry: tuple[Any, Any], d: tuple) -> tuple[Any, Any]:
-            p, state = carry
-            value_fn = lambda q: loss(q, *d)  # noqa: E731
-            value, grad = optax.value_and_grad_from_state(value_fn)(p, state=state)
-            updates, state = lbfgs.update(grad, state, p, value=value, grad=grad, value_fn=value_fn)
-            return optax.apply_updates(p, updates), state
-
-        params, _ = _run_chunked(lbfgs_step, (params, jax.vmap(lbfgs.init)(params)), data, lbfgs_steps)
+def _fit_batch(loss: Loss, params: Any, data: tuple, adam_steps: int, lbfgs_steps: int, lr: float) -> Any:
+    """Minimise ``loss(p, *d)`` for each model of a batch: Adam with a cosine schedule, then L-BFGS (zoom line search).
+    ``loss`` should be one module-level function per model kind: it keys the compiled programs (see :func:`_chunk`)."""
+    for phase, steps in ((("adam", lr, adam_steps), adam_steps), (("lbfgs",), lbfgs_steps)):
+        if steps:
+            params, _ = _run_chunked(loss, phase, (params, _initial_state(phase, params)), data, steps)
     return params
 
 
-def _fit(loss: Callable[[Any], jax.Array], params: Any, adam_steps: int, lbfgs_steps: int, lr: float) -> Any:
+def _fit(loss: Loss, params: Any, adam_steps: int, lbfgs_steps: int, lr: float) -> Any:
     """Minimise ``loss`` for one model (see :func:`_fit_batch`)."""
     batched = jax.tree_util.tree_map(lambda a: jnp.asarray(a)[None], params)
     fitted = _fit_batch(loss, batched, (), adam_steps, lbfgs_steps, lr)
@@ -348,6 +389,16 @@ def e4_data(seed: int, samples: int = E4_SAMPLES, tau: int = E4_TAU) -> dict[str
             "mixing_causal": (x, causal @ conv.T)}
 
 
+def _e4_rnn_mse(params: Any, x: jax.Array, y: jax.Array) -> jax.Array:
+    return _mse(rnn_apply, params, x, y)
+
+
+def _e4_attention_mse(params: Any, x: jax.Array, y: jax.Array) -> jax.Array:
+    """The MSE of eq. (5) with positional encoding and every query row on, scalar tokens."""
+    ones = jnp.ones(params["wq"].shape[0])
+    return _mse(lambda q, xi: attention_apply(q, ones, xi[:, None]), params, x, y)
+
+
 @per_run  # the two E4 claims read one training (they share "JL24.E4.trained")
 @x64
 def e4_errors(seed: int, steps: int = E4_STEPS) -> dict[str, dict[str, float]]:
@@ -360,17 +411,13 @@ def e4_errors(seed: int, steps: int = E4_STEPS) -> dict[str, dict[str, float]]:
     keys = jax.random.split(jax.random.PRNGKey(seed + 4), 2 * len(names))
     rnn_p = jax.vmap(lambda k: rnn_init(k, 16))(keys[: len(names)])
     att_p = jax.vmap(lambda k: attention_init(k, 1, 8, 8, 8, 16, tau=E4_TAU))(keys[len(names):])
-    ones = jnp.ones(8)
 
-    def attention(q: Any, xi: jax.Array) -> jax.Array:
-        return attention_apply(q, ones, xi[:, None])
+    def fitted_mse(loss: Loss, params: Any) -> jax.Array:
+        mse = compiled("jl24.trained.e4_mse", loss, lambda f, _: jax.vmap(f))
+        return mse(_fit_batch(loss, params, (xs, ys), E4_ADAM, steps, 1e-2), xs, ys)
 
-    def fitted_mse(apply: Callable[[Any, jax.Array], jax.Array], params: Any) -> jax.Array:
-        loss = lambda q, x, y: _mse(apply, q, x, y)  # noqa: E731
-        return jax.jit(jax.vmap(loss))(_fit_batch(loss, params, (xs, ys), E4_ADAM, steps, 1e-2), xs, ys)
-
-    rnn_mse = fitted_mse(rnn_apply, rnn_p)
-    att_mse = fitted_mse(attention, att_p)
+    rnn_mse = fitted_mse(_e4_rnn_mse, rnn_p)
+    att_mse = fitted_mse(_e4_attention_mse, att_p)
     return {"rnn": dict(zip(names, map(float, rnn_mse))), "transformer": dict(zip(names, map(float, att_mse)))}
 
 
