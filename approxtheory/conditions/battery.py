@@ -1,18 +1,25 @@
 """The separation battery: Delta(theta) = Phi_theta(X)[i] - Phi_theta(Y)[j] for all pairs and draws at once.
 
 Phi_theta = (Id + g_{theta_m}) o ... o (Id + g_{theta_1}) with independent theta_k per layer
-(CLSL25.def.two_sample). One jitted step applies one layer to every (draw, pair) state and returns
+(CLSL25.def.two_sample). One jitted step applies one layer to every (draw, input) state and returns
 the separations there, so a sweep over depths 1..m applies m layers in all (not 1 + ... + m) and
-compiles once per (n, d, pairs, draws) configuration, whatever the depth; ``TRACES['battery']``
+compiles once per (n, d, draws, bucket) configuration, whatever the depth; ``TRACES['battery']``
 counts the traces. sep = |a - b| / (1 + |a|) per slot; a non-finite draw gives NaN (skipped and
 counted by the caller).
 
-The pairs go through in chunks of CHUNK_PAIRS (padded, so every call has one shape and one compilation)
-and each result is waited for with a deadline: a sweep never dispatches one unbounded batch (draws x
-pairs x n tokens at once), and it stops at ``deadline`` with BatteryTimeout saying how far it got
-instead of blocking forever. (Issue 12's FAVOR+ stall, 0% CPU with the main thread waiting on a
-result, was not reproduced here; it matches public reports of XLA's CPU intra-op thread pool wedging on
-very large vmapped batches. Bounded chunks and a bounded wait keep both the batch and the wait finite.)
+The states are those of the *distinct* inputs, not of the pair members: most generators keep the base
+input X and change Y (pairs.py), so the pairs of a base share one X, and Phi_theta(X) is computed once per
+draw instead of once per pair (about half the work; the separations are the same numbers). Each pair
+reads its two members' states by index.
+
+The pairs go through in chunks of CHUNK_PAIRS and each result is waited for with a deadline: a sweep
+never dispatches one unbounded batch (draws x pairs x n tokens at once), and it stops at ``deadline``
+with BatteryTimeout saying how far it got instead of blocking forever. (Issue 12's FAVOR+ stall, 0% CPU
+with the main thread waiting on a result, was not reproduced here; it matches public reports of XLA's
+CPU intra-op thread pool wedging on very large vmapped batches. Bounded chunks and a bounded wait keep
+both the batch and the wait finite.) A chunk's pair count is padded to a multiple of BATCH_MULTIPLE and
+its distinct-input count to a multiple of INPUT_MULTIPLE, so the compiled shapes are at most
+(CHUNK_PAIRS / BATCH_MULTIPLE) x (2 CHUNK_PAIRS / INPUT_MULTIPLE) whatever the number of pairs.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import jax
@@ -32,7 +40,8 @@ from ._compiled import TRACES, compiled
 from ._draws import ParamDraws
 from .pairs import PairSet
 
-BATCH_MULTIPLE = 16
+BATCH_MULTIPLE = 8  # pairs per chunk are padded to a multiple of this
+INPUT_MULTIPLE = 16  # distinct inputs per chunk (at most 2 x pairs) are padded to a multiple of this
 CHUNK_PAIRS = 64  # a multiple of BATCH_MULTIPLE
 
 
@@ -44,33 +53,36 @@ class BatteryTimeout(Exception):
         self.depths, self.chunks, self.of = depths, chunks, of
 
 
-def wait(value: Any, deadline: float | None) -> np.ndarray:
-    """``np.asarray(value)``, waiting at most until ``deadline`` (time.monotonic()); TimeoutError after it."""
+def wait(values: list[Any], deadline: float | None) -> list[np.ndarray]:
+    """``np.asarray`` of each value in turn, waiting at most until ``deadline`` (time.monotonic()): the ones
+    that arrived by then (all of them without a deadline). One waiting thread per call, not per value."""
     if deadline is None:
-        return np.asarray(value)
-    box: list[Any] = []
-    worker = threading.Thread(target=lambda: box.append(np.asarray(value)), daemon=True)
+        return [np.asarray(v) for v in values]
+    box: list[np.ndarray] = []
+
+    def fetch() -> None:
+        for v in values:
+            box.append(np.asarray(v))
+
+    worker = threading.Thread(target=fetch, daemon=True)
     worker.start()
     worker.join(max(0.0, deadline - time.monotonic()))
-    if not box:
-        raise TimeoutError("the computation did not finish before the deadline")
-    return box[0]
+    return box[:]
 
 
 def _build(apply: Any, counter: TraceCounter) -> Any:
-    def layer(params_k: Any, A: jax.Array, B: jax.Array, slot_map: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    def layer(params_k: Any, states: jax.Array, a: jax.Array, b: jax.Array,
+              slot_map: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """states (draw, input, n, d) -> (states after the layer, sep (draw, pair, slot)): pair p compares
+        input a[p] at slot i with input b[p] at slot slot_map[p, i]."""
         counter.tick()
-
-        def one(p: Any, a: jax.Array, b: jax.Array, sm: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
-            a, b = a + apply(p, a), b + apply(p, b)
-            bs = b[sm]
-            sep = jnp.linalg.norm(a - bs, axis=-1) / (1.0 + jnp.linalg.norm(a, axis=-1))
-            finite = jnp.all(jnp.isfinite(a), axis=-1) & jnp.all(jnp.isfinite(bs), axis=-1)
-            return a, b, jnp.where(finite, sep, jnp.nan)
-
-        per_pair = jax.vmap(one, in_axes=(None, 0, 0, 0))
+        residual = jax.vmap(lambda p, z: z + apply(p, z), in_axes=(None, 0))
         # the states carry the draw axis, also for a mechanism without parameters
-        return jax.vmap(per_pair, in_axes=(0, 0, 0, None))(params_k, A, B, slot_map)
+        states = jax.vmap(residual, in_axes=(0, 0))(params_k, states)
+        x, y = states[:, a], states[:, b[:, None], slot_map]  # (draw, pair, slot, d)
+        sep = jnp.linalg.norm(x - y, axis=-1) / (1.0 + jnp.linalg.norm(x, axis=-1))
+        finite = jnp.all(jnp.isfinite(x), axis=-1) & jnp.all(jnp.isfinite(y), axis=-1)
+        return states, jnp.where(finite, sep, jnp.nan)
 
     return layer
 
@@ -81,37 +93,95 @@ def trace_count() -> int:
     return 0 if counter is None else counter.count
 
 
+def _round_up(count: int, multiple: int) -> int:
+    return -(-count // multiple) * multiple
+
+
+def _pad(rows: np.ndarray, size: int) -> np.ndarray:
+    """``rows`` followed by copies of its first row, ``size`` rows in all (padding is computed, then dropped)."""
+    return np.concatenate([rows, np.repeat(rows[:1], size - len(rows), axis=0)])
+
+
+def distinct_inputs(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(inputs, a, b) with inputs[a[p]] = X[p] and inputs[b[p]] = Y[p], inputs pairwise distinct.
+
+    Inputs are equal when their bytes are (so -0.0 and 0.0 stay apart: the same input, bit for bit,
+    is what lets one state stand for both)."""
+    members = np.ascontiguousarray(np.concatenate([X, Y]))
+    rows = members.reshape(len(members), -1)
+    keys = rows.view(np.dtype((np.void, rows.shape[1] * rows.itemsize))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    return members[first], inverse[: len(X)], inverse[len(X):]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Pairs [start, start + count) of a PairSet on their distinct inputs, padded to the bucket shapes."""
+
+    start: int
+    count: int
+    inputs: np.ndarray  # (inputs padded to INPUT_MULTIPLE, n, d)
+    a: np.ndarray  # (pairs padded,) row of inputs holding X[p]
+    b: np.ndarray  # (pairs padded,) row of inputs holding Y[p]
+    slot_map: np.ndarray  # (pairs padded, n)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(padded distinct inputs, padded pairs): what the compiled step is specialised to."""
+        return len(self.inputs), len(self.a)
+
+
+def plan(pairs: PairSet) -> list[Chunk]:
+    """The pairs in chunks of CHUNK_PAIRS (the last one, or a lone short one, padded to a multiple of
+    BATCH_MULTIPLE as the others are), each on its own distinct inputs."""
+    size = min(CHUNK_PAIRS, _round_up(len(pairs), BATCH_MULTIPLE))
+    chunks = []
+    for start in range(0, len(pairs), size):
+        stop = min(start + size, len(pairs))
+        inputs, a, b = distinct_inputs(pairs.X[start:stop], pairs.Y[start:stop])
+        chunks.append(Chunk(start, stop - start, _pad(inputs, _round_up(len(inputs), INPUT_MULTIPLE)),
+                            _pad(a, size), _pad(b, size), _pad(pairs.slot_map[start:stop], size)))
+    return chunks
+
+
+def _host_layers(params: ParamDraws, depth: int) -> list[Any]:
+    """Each layer's parameters for every draw as NumPy views (eager ``jnp`` indexing or ``device_put``
+    would cost a dispatch per leaf and layer; the jitted step takes NumPy arguments directly)."""
+    host = jax.tree_util.tree_map(np.asarray, params.stacked)
+    return [jax.tree_util.tree_map(lambda leaf, k=k: leaf[:, k], host) for k in range(depth)]
+
+
 @x64
 def battery_sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, max_depth: int,
                   stop: Callable[[int, np.ndarray], bool] = lambda depth, seps: False,
                   deadline: float | None = None) -> list[np.ndarray]:
     """sep[r, p, i] (draw r, pair p, slot i) at depths 1, 2, ... up to ``max_depth``, or up to the first
     depth at which ``stop(depth, seps)`` is true; each layer is applied once, to the carried states.
-    Past ``deadline`` (time.monotonic()) it raises BatteryTimeout."""
+    Past ``deadline`` (time.monotonic()) it raises BatteryTimeout.
+
+    Every chunk of a depth is dispatched before the first is waited for, so the host's bookkeeping
+    overlaps the device's work. Arguments go to the step as NumPy arrays (the jit converts them without
+    a Python dispatch each); after the first layer the states stay on the device, and only the
+    separations come back, once per depth."""
     if max_depth > params.layers:
         raise ValueError(f"depth {max_depth} needs {max_depth} layers of parameters, only {params.layers} drawn")
-    chunk = min(CHUNK_PAIRS, len(pairs.padded(BATCH_MULTIPLE)))
-    padded = pairs.padded(chunk)
     step = compiled("battery", va.attention.apply, _build)
-    states = []
-    for c in range(0, len(padded), chunk):
-        X, Y = padded.X[c:c + chunk], padded.Y[c:c + chunk]
-        states.append((jnp.broadcast_to(jnp.asarray(X), (params.count,) + X.shape),
-                       jnp.broadcast_to(jnp.asarray(Y), (params.count,) + Y.shape),
-                       jnp.asarray(padded.slot_map[c:c + chunk])))
+    chunks = plan(pairs)
+    states = [np.broadcast_to(c.inputs, (params.count,) + c.inputs.shape) for c in chunks]
     out: list[np.ndarray] = []
-    for k in range(max_depth):
-        layer, parts = params.layer(k), []
-        for c, (A, B, slot_map) in enumerate(states):
-            if deadline is not None and time.monotonic() > deadline:
-                raise BatteryTimeout(k, c, len(states))
-            A, B, seps = step(layer, A, B, slot_map)
-            states[c] = (A, B, slot_map)
-            try:
-                parts.append(wait(seps, deadline))
-            except TimeoutError:
-                raise BatteryTimeout(k, c, len(states)) from None
-        out.append(np.concatenate(parts, axis=1)[:, : len(pairs)])
+    for k, layer in enumerate(_host_layers(params, max_depth)):
+        if deadline is not None and time.monotonic() > deadline:
+            raise BatteryTimeout(k, 0, len(chunks))
+        pending = []
+        for c, chunk in enumerate(chunks):
+            states[c], seps = step(layer, states[c], chunk.a, chunk.b, chunk.slot_map)
+            pending.append(seps)
+        parts = wait(pending, deadline)
+        if len(parts) < len(pending):
+            raise BatteryTimeout(k, len(parts), len(chunks))
+        seps = [part[:, : chunk.count] for part, chunk in zip(parts, chunks)]
+        out.append(np.concatenate(seps, axis=1) if seps else np.empty((params.count, 0, pairs.X.shape[1])))
         if stop(k + 1, out[-1]):
             break
     return out
