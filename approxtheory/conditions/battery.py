@@ -117,9 +117,8 @@ def distinct_inputs(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 @dataclass(frozen=True)
 class Chunk:
-    """Pairs [start, start + count) of a PairSet on their distinct inputs, padded to the bucket shapes."""
+    """``count`` consecutive pairs of a PairSet on their distinct inputs, padded to the bucket shapes."""
 
-    start: int
     count: int
     inputs: np.ndarray  # (inputs padded to INPUT_MULTIPLE, n, d)
     a: np.ndarray  # (pairs padded,) row of inputs holding X[p]
@@ -135,12 +134,12 @@ class Chunk:
 def plan(pairs: PairSet) -> list[Chunk]:
     """The pairs in chunks of CHUNK_PAIRS (the last one, or a lone short one, padded to a multiple of
     BATCH_MULTIPLE as the others are), each on its own distinct inputs."""
-    size = min(CHUNK_PAIRS, _round_up(len(pairs), BATCH_MULTIPLE))
+    size = min(CHUNK_PAIRS, _round_up(max(len(pairs), 1), BATCH_MULTIPLE))
     chunks = []
     for start in range(0, len(pairs), size):
         stop = min(start + size, len(pairs))
         inputs, a, b = distinct_inputs(pairs.X[start:stop], pairs.Y[start:stop])
-        chunks.append(Chunk(start, stop - start, _pad(inputs, _round_up(len(inputs), INPUT_MULTIPLE)),
+        chunks.append(Chunk(stop - start, _pad(inputs, _round_up(len(inputs), INPUT_MULTIPLE)),
                             _pad(a, size), _pad(b, size), _pad(pairs.slot_map[start:stop], size)))
     return chunks
 

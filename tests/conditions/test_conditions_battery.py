@@ -96,3 +96,10 @@ def test_the_battery_compiles_a_bounded_number_of_times_whatever_the_number_of_p
         assert pairs % battery.BATCH_MULTIPLE == 0 and pairs <= battery.CHUNK_PAIRS
     battery.run_battery(va, params, built, 1)  # every chunk shape is compiled already
     assert battery.trace_count() - before == traced
+
+
+def test_no_pairs_give_empty_separations_at_every_depth() -> None:
+    va = validate(zoo.softmax, 4, 2)
+    none = PairSet(np.zeros((0, 4, 2)), np.zeros((0, 4, 2)), np.zeros((0, 4), int), np.zeros((0, 4), bool), [], [])
+    swept = battery.battery_sweep(va, draw_parameters(va, 0, draws=2, max_depth=2), none, 2)
+    assert [s.shape for s in swept] == [(6, 0, 4), (6, 0, 4)]
