@@ -79,10 +79,12 @@ def _build(apply: Any, counter: TraceCounter) -> Any:
         residual = jax.vmap(lambda p, z: z + apply(p, z), in_axes=(None, 0))
         # the states carry the draw axis, also for a mechanism without parameters
         states = jax.vmap(residual, in_axes=(0, 0))(params_k, states)
-        x, y = states[:, a], states[:, b[:, None], slot_map]  # (draw, pair, slot, d)
+        # gathered with the draw axis inside each token's row: (input, slot, draw, d) -> (pair, slot, draw, d)
+        tokens = jnp.transpose(states, (1, 2, 0, 3))
+        x, y = tokens[a], tokens[b[:, None], slot_map]
         sep = jnp.linalg.norm(x - y, axis=-1) / (1.0 + jnp.linalg.norm(x, axis=-1))
         finite = jnp.all(jnp.isfinite(x), axis=-1) & jnp.all(jnp.isfinite(y), axis=-1)
-        return states, jnp.where(finite, sep, jnp.nan)
+        return states, jnp.transpose(jnp.where(finite, sep, jnp.nan), (2, 0, 1))
 
     return layer
 
