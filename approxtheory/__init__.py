@@ -1,6 +1,7 @@
 """approxtheory: approximation theorems for transformers as executable claims.
 
 Importing this package is cheap (no JAX); :func:`registry` loads the paper modules on demand.
+To encode a theorem of your own, use :mod:`approxtheory.author` (tutorial: docs/encode-a-theorem.md).
 """
 
 from __future__ import annotations

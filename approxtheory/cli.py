@@ -7,7 +7,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,11 +17,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from . import interrupt
+from . import interrupt, summaries
 from . import registry as default_registry
 from .core import ApproxTheoryError, Claim, Registry, Verdict, Witness
 from .core.errors import Interrupted
+from .core.memo import run_memo
 from .output import check_output_dir, check_output_file, dumps, write_text_safely
 from .runner import MAX_BUDGET, check_budget, errors, run_claims
 
@@ -52,6 +54,18 @@ def _positive_float(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive finite number, got {value}")
     return value
+
+
+def _nonnegative_float(text: str) -> float:
+    value = 0.0 if text.strip() in ("0", "0.0") else _positive_float(text)
+    return value
+
+
+def _scales(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(_positive_float(part) for part in text.split(","))
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"--scales takes comma-separated positive numbers like 0.1,1,3: {exc}") from None
 
 
 def _positive(text: str) -> int:
@@ -135,28 +149,23 @@ def _progress(enabled: bool, total: int) -> Iterator[Any]:
         yield update
 
 
-def _summary(verdict: Verdict) -> str:
-    ev = verdict.evidence
-    if isinstance(ev.get("max_ratio"), float) and "examples_run" in ev:
-        return f"max ratio {ev['max_ratio']:.6g} over {ev['examples_run']} examples"
-    for key in ("steps", "instances"):
-        if isinstance(ev.get(key), dict):
-            held = sum(1 for s in ev[key].values() if isinstance(s, dict) and s.get("holds", True) is True
-                       or s is True)
-            return f"{held}/{len(ev[key])} {key} hold"
-    scalars = [(k, v) for k, v in ev.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
-    return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in scalars[:3])
+def verdict_table(verdicts: Sequence[Verdict], width: int) -> Table:
+    """One line per verdict, at most ``width`` characters: verdict, claim id, summary and compact budget.
 
-
-def verdict_table(verdicts: Sequence[Verdict]) -> Table:
+    The summary and the budget are cut with an ellipsis to fit (the full record is in --json and in the
+    report); the budget takes at most two fifths of the room the id leaves.
+    """
+    rows = [(v.status.value, v.claim_id, summaries.summary(v), summaries.compact_budget(v.budget)) for v in verdicts]
+    gaps = 2 * 3  # box=None, pad_edge=False: two spaces between neighbouring columns
+    status_w = max([len("verdict"), *(len(r[0]) for r in rows)])
+    id_w = max(min(max((len(r[1]) for r in rows), default=0), width - status_w - gaps - 20), len("claim"))
+    room = max(width - status_w - id_w - gaps, 2)
+    budget_w = max(min(max((len(r[3]) for r in rows), default=0), 2 * room // 5), 1)
     table = Table(show_lines=False, pad_edge=False, box=None)
-    table.add_column("claim", no_wrap=True)
-    for col in ("provenance", "verdict", "method", "budget", "s", "evidence"):
-        table.add_column(col, overflow="fold")
-    for v in verdicts:
-        budget = ", ".join(f"{k}={val}" for k, val in v.budget.items() if k != "engine")
-        table.add_row(v.claim_id, v.provenance, f"[{STATUS_STYLE[v.status.value]}]{v.status.value}[/]",
-                      v.method, budget, f"{v.seconds:.2f}", _summary(v))
+    for name, column_width in (("verdict", status_w), ("claim", id_w), ("summary", room - budget_w), ("budget", budget_w)):
+        table.add_column(name, max_width=column_width, no_wrap=True, overflow="ellipsis")
+    for status, claim_id, summary, budget in rows:
+        table.add_row(Text(status, style=STATUS_STYLE[status]), Text(claim_id), Text(summary), Text(budget))
     return table
 
 
@@ -198,16 +207,26 @@ def cmd_theorems(args: argparse.Namespace, reg: Registry) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace, reg: Registry) -> list[Verdict]:
-    claims = reg.select(args.ids)
+def _workers(args: argparse.Namespace) -> int:
+    """Processes that check claims: --workers, else one per usable core; 1 for a registry passed in by a
+    caller (workers find only the default registry's claims)."""
+    from .parallel import usable_cores
+
+    return 1 if args.given_registry else args.workers or usable_cores()
+
+
+def _run_claims(args: argparse.Namespace, claims: Sequence[Claim], extra: Sequence[Callable[[], object]] = ()
+                ) -> list[Verdict]:
     with _progress(not args.json and err.is_terminal, len(claims)) as update:
-        return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update)
+        return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update, workers=_workers(args),
+                          extra=extra)
 
 
-def _check_keeping(args: argparse.Namespace, reg: Registry) -> tuple[list[Verdict], Interrupted | None]:
+def _check_keeping(args: argparse.Namespace, reg: Registry, extra: Sequence[Callable[[], object]] = ()
+                   ) -> tuple[list[Verdict], Interrupted | None]:
     """The verdicts, or after Ctrl-C those already computed and the interruption."""
     try:
-        return _check(args, reg), None
+        return _run_claims(args, reg.select(args.ids), extra), None
     except Interrupted as stop:
         return list(stop.partial or []), stop
 
@@ -220,7 +239,7 @@ def cmd_check(args: argparse.Namespace, reg: Registry) -> int:
         _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "witness_files": witnesses,
                "interrupted": interrupted is not None})
     else:
-        out.print(verdict_table(verdicts))
+        out.print(verdict_table(verdicts, out.width))
         for claim_id, path in witnesses.items():
             out.print(f"[red]refuted[/] {claim_id}: witness written to {path}; replay with `approxtheory replay {path}`")
     return _finish([*errors(verdicts), *problems], interrupted)
@@ -242,21 +261,19 @@ def cmd_replay(args: argparse.Namespace, reg: Registry) -> int:
 
 
 def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
+    from functools import partial
+
     from . import regress
 
     path = Path(args.baseline)
     mode = "bounds" if args.bounds_only else "all" if args.all else "fast"
     selection = regress.select(reg, args.ids, args.package)
 
-    def run(claims: Sequence[Claim]) -> list[Verdict]:
-        with _progress(not args.json and err.is_terminal, len(claims)) as update:
-            return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update)
-
     if args.update:
         regress.check_writable(path)  # before computing: an unwritable target must not cost a full run
         old = regress.load_baseline(path) if path.exists() else None
         regress.check_update(old, selection, mode, args.seed)
-        result = regress.measure(selection, mode, run)
+        result = regress.measure(selection, mode, partial(_run_claims, args))
         new = regress.updated(old, selection, result, mode, args.seed)
         regress.write_baseline(path, new)
         if args.json:
@@ -269,7 +286,7 @@ def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
             if result.skipped_slow:
                 out.print(f"{len(result.skipped_slow)} slow verdicts not recomputed (kept as they were); --all computes them")
         return 0
-    result = regress.regress(reg, selection, regress.load_baseline(path), mode, run, args.seed)
+    result = regress.regress(reg, selection, regress.load_baseline(path), mode, partial(_run_claims, args), args.seed)
     failed = result.regressions > 0
     if args.json:
         _emit({"baseline": str(path), "mode": mode, "regressions": result.regressions, "ok": not failed,
@@ -415,6 +432,14 @@ def _adapter_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"call_kwargs": call_kwargs, "draw": args.draw, "draw_scale": args.draw_scale, "dtype": args.dtype}
 
 
+UAP_SETTINGS = ("draws", "scales", "base_samples", "activation", "tolerance", "param_noise", "time_budget")
+
+
+def _uap_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The check_uap settings given on the command line; the others keep check_uap's own defaults."""
+    return {name: getattr(args, name) for name in UAP_SETTINGS if getattr(args, name) is not None}
+
+
 def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
     from .attention import load_attention
     from .uap import check_uap
@@ -422,7 +447,8 @@ def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
     attention = load_attention(args.target, **_adapter_options(args))
     with err.status(f"checking {args.target} at n={args.n}, d={args.d}", spinner="dots") if not args.json and err.is_terminal \
             else contextlib.nullcontext():
-        report = check_uap(attention, n=args.n, d=args.d, group=args.group, max_depth=args.max_depth, seed=args.seed)
+        report = check_uap(attention, n=args.n, d=args.d, group=args.group, max_depth=args.max_depth, seed=args.seed,
+                           **_uap_settings(args))
     data = report.to_json()
     if args.json:
         _emit(data)
@@ -436,16 +462,19 @@ def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
 
 
 def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
-    from .report import write_report
+    from .report import _paper_modules, write_report
 
     out_dir = check_output_dir(args.out, "--out")
-    verdicts, interrupted = _check_keeping(args, reg)
-    paths = write_report(verdicts, reg, out_dir, seed=args.seed)
+    papers = {c.paper for c in reg.select(args.ids)}
+    extra = [work for module in _paper_modules(papers) for work in getattr(module, "report_work", list)()]
+    with run_memo():  # the tables and figures reuse what the claims computed (core.memo), in workers too
+        verdicts, interrupted = _check_keeping(args, reg, extra)
+        paths = write_report(verdicts, reg, out_dir, seed=args.seed)
     if args.json:
         _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "files": paths,
                "interrupted": interrupted is not None})
     else:
-        out.print(verdict_table(verdicts))
+        out.print(verdict_table(verdicts, out.width))
         out.print(f"report written: {paths['markdown']} ({len(paths['figures'])} figures, JSON at {paths['json']})")
     return _finish([*errors(verdicts), *paths["problems"]], interrupted)
 
@@ -456,24 +485,26 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine output on stdout, nothing else there")
     common.add_argument("--seed", type=_seed, default=0, help="every random choice flows from this (default 0)")
-    budget = argparse.ArgumentParser(add_help=False)
-    budget.add_argument("--budget", type=_budget, default=None,
-                        help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
-                             "default: the claim's own")
+    checking = argparse.ArgumentParser(add_help=False)
+    checking.add_argument("--budget", type=_budget, default=None,
+                          help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
+                               "default: the claim's own")
+    checking.add_argument("--workers", type=_positive, default=None,
+                          help="processes checking claims side by side (default: one per usable core; 1: in this process)")
 
     parser = argparse.ArgumentParser(prog="approxtheory", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("theorems", parents=[common], help="list registered claims")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
     p.set_defaults(run=cmd_theorems)
-    p = sub.add_parser("check", parents=[common, budget], help="run the verifiers of claims")
+    p = sub.add_parser("check", parents=[common, checking], help="run the verifiers of claims")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes such as GYZ26 (default: all)")
     p.add_argument("--witness-dir", default="witnesses", help="where refutations are written (default: witnesses/)")
     p.set_defaults(run=cmd_check)
     p = sub.add_parser("replay", parents=[common], help="re-check a witness file")
     p.add_argument("witness", help="a witness JSON written by check")
     p.set_defaults(run=cmd_replay)
-    p = sub.add_parser("regress", parents=[common, budget], help="compare bounds and verdicts with a baseline")
+    p = sub.add_parser("regress", parents=[common, checking], help="compare bounds and verdicts with a baseline")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes such as GYZ26 (default: all)")
     p.add_argument("--package", default=None, metavar="DIST",
                    help="only the claims of the installed distribution DIST's approxtheory.claims entry point")
@@ -511,6 +542,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-depth", type=_positive, default=3, help="deepest attention-only composition tried")
     p.add_argument("--expect", choices=("uap", "not_uap", "undecided"), default=None,
                    help="exit 1 unless the verdict is this (for CI)")
+    # Defaults stay check_uap's own (approxtheory/uap.py), shown by `approxtheory uap --help` in its docstring.
+    p.add_argument("--draws", type=_positive, default=None, help="parameter draws per scale (default 4)")
+    p.add_argument("--scales", type=_scales, default=None, metavar="S1,S2,...",
+                   help="parameter scales of the draw law (default 0.1,1,3)")
+    p.add_argument("--base-samples", type=_positive, default=None, help="base inputs of the pair battery (default 2)")
+    p.add_argument("--activation", default=None, help="FFN activation: relu (default), gelu, tanh, sigmoid, identity")
+    p.add_argument("--tolerance", type=_positive_float, default=None,
+                   help="separation tolerance (default: derived from the module's measured noise floor)")
+    p.add_argument("--param-noise", type=_nonnegative_float, default=None,
+                   help="relative Gaussian noise on the leaves init leaves constant (default 0.5)")
+    p.add_argument("--time-budget", type=_positive_float, default=None,
+                   help="seconds per condition before it ends unknown (default 600)")
     p.add_argument("--call-kwarg", action="append", default=[], metavar="NAME=VALUE",
                    help="extra keyword of a library module's call (repeatable): a literal, true/false/none, or "
                         "mask=causal; deterministic/inference default to true")
@@ -521,7 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=("float32", "float64"), default=None,
                    help="precision a library module computes in (default: its own, float32 unless it says float64)")
     p.set_defaults(run=cmd_uap)
-    p = sub.add_parser("report", parents=[common, budget], help="check claims and write Markdown, JSON and figures")
+    p = sub.add_parser("report", parents=[common, checking], help="check claims and write Markdown, JSON and figures")
     p.add_argument("ids", nargs="*", help="claim ids or prefixes (default: all)")
     p.add_argument("--out", default="report", help="output folder (default: report/)")
     p.set_defaults(run=cmd_report)
@@ -557,6 +600,7 @@ def _where_raised(error: BaseException) -> str:
 
 def _run(args: argparse.Namespace, reg: Registry | None) -> int:
     try:
+        args.given_registry = reg is not None
         return int(args.run(args, reg if reg is not None else default_registry()))
     except SystemExit as stop:  # argparse is done by now: this came from user code (a module, a claim)
         raise ApproxTheoryError(f"user code called sys.exit({stop.code!r}) at {_where_raised(stop)} during `{args.command}`",

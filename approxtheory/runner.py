@@ -3,7 +3,8 @@
 One failing claim fails alone: a claim whose verifier rejects its input (an ApproxTheoryError, for
 example a budget it cannot use) or calls ``sys.exit`` gets an error verdict naming the claim, the
 problem and its own default budget, and the other claims still run. Ctrl-C raises
-:class:`Interrupted` carrying the verdicts already computed.
+:class:`Interrupted` carrying the verdicts already computed. Claims run in turn here, or on several
+cores through :mod:`approxtheory.parallel`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 
-from . import interrupt
+from . import interrupt, parallel
 from .core import ApproxTheoryError, CheckContext, Claim, Status, Verdict
 from .core.errors import Interrupted
+from .core.memo import run_memo
 
 Progress = Callable[[Claim, float], None]
 
@@ -73,19 +75,35 @@ def run_claims(
     seed: int = 0,
     budget: int | None = None,
     on_progress: Progress | None = None,
+    workers: int = 1,
+    extra: Sequence[Callable[[], object]] = (),
 ) -> list[Verdict]:
-    """Check each claim in turn; every random choice inside flows from ``seed``."""
+    """Check the claims, in ``workers`` processes when there are several tasks (approxtheory.parallel)
+    and the claims are the default registry's, else in turn here; every random choice flows from
+    ``seed`` and the verdicts come back in the order of ``claims``. The run has one memo (core.memo):
+    work that claims repeat is done once. ``extra``: per-run work a later step of the run reads (the
+    report's tables), computed by the workers of a parallel run, else left to that step."""
     check_budget(budget)
-    verdicts: list[Verdict] = []
+    verdicts: dict[str, Verdict] = {}
+
+    def done(claim: Claim, verdict: Verdict) -> None:
+        verdicts[claim.id] = verdict
+        if on_progress is not None:
+            on_progress(claim, 1.0)
+
     try:
-        for claim in claims:
-            interrupt.check()
-            report = None if on_progress is None else (lambda f, c=claim: on_progress(c, f))
-            verdict = check_one(claim, CheckContext(seed=seed, budget=budget, progress=report))
-            interrupt.check()  # a library (Hypothesis) may have caught the KeyboardInterrupt: drop that verdict
-            verdicts.append(verdict)
-            if on_progress is not None:
-                on_progress(claim, 1.0)
+        with run_memo():
+            if workers > 1 and len(parallel.plan(claims)) > 1 and parallel.reachable(claims):
+                parallel.run_parallel(claims, workers, seed=seed, budget=budget, done=done, extra=extra,
+                                      failed=lambda claim, problem: error_verdict(claim, None, problem))
+            else:
+                for claim in claims:
+                    interrupt.check()
+                    report = None if on_progress is None else (lambda f, c=claim: on_progress(c, f))
+                    verdict = check_one(claim, CheckContext(seed=seed, budget=budget, progress=report))
+                    interrupt.check()  # a library (Hypothesis) may have caught the KeyboardInterrupt: drop that verdict
+                    done(claim, verdict)
     except KeyboardInterrupt:
-        raise Interrupted(partial=verdicts, kept=f"{len(verdicts)} of {len(claims)} verdicts computed and kept") from None
-    return verdicts
+        partial = [verdicts[c.id] for c in claims if c.id in verdicts]
+        raise Interrupted(partial=partial, kept=f"{len(partial)} of {len(claims)} verdicts computed and kept") from None
+    return [verdicts[c.id] for c in claims]

@@ -19,6 +19,7 @@ import itertools
 import json
 import math
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
@@ -338,6 +339,11 @@ def open_executor(workers: int | None = None, address: str | None = None) -> Ite
             pool.shutdown(wait=False, cancel_futures=True)
             for child in multiprocessing.active_children():
                 child.terminate()
+                child.join()
+            pool.shutdown(wait=True)
+            # An exit by os._exit (the CLI after Ctrl-C) skips finalisers: release the pool's semaphores now (the
+            # finalisers of priority >= 0), or the resource tracker reports them on stderr as leaked.
+            multiprocessing.util._run_finalizers(0)
             raise
         pool.shutdown(wait=True)
     else:

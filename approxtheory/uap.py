@@ -43,7 +43,7 @@ from .conditions.equivariance import (
     group_condition,
     resolve_group,
 )
-from .conditions.ffn import check_ffn
+from .conditions.ffn import DEFAULT_ACTIVATION, check_ffn
 from .conditions.kernel_limit import check_kernel_limit
 from .conditions.precision import Precision, measure_precision, nominal_precision
 from .core import ApproxTheoryError, ConditionResult, ConditionStatus
@@ -51,7 +51,12 @@ from .numerics import COMPILE_CLOCK, x64
 
 VERDICTS = ("uap", "not_uap", "undecided")
 MAX_DEPTH_LIMIT = 8
-SPARSE_DEPTH_LIMIT = 16  # the sweep reaches hop diameter + 1 for sparse patterns (card §6), up to this depth
+# Sparse patterns are swept to at least hop diameter D + 1 (card §6 numerics) and on to SPARSE_DEPTH_FACTOR x D
+# (at most SPARSE_DEPTH_LIMIT, never below D + 1): random draws carry a change only about 7 hops at full speed
+# (w per layer) before it falls below float64 resolution (about (2w + 1)^-hops of the state), then it travels
+# slower, so a window of hop diameter 16 is separated by random draws near depth 2D, not at D.
+SPARSE_DEPTH_FACTOR = 3
+SPARSE_DEPTH_LIMIT = 64
 TIME_BUDGET = 600.0  # seconds per condition (check_uap's time_budget)
 # Card ids with the provenance tags of card CLSL25 (§1: every verdict names what it relied on).
 CLAIMS = {
@@ -144,6 +149,12 @@ def _check_settings(group: str, max_depth: Any, draws: Any, base_samples: Any, s
                                     f"choose a finite number {'>= 0' if allow_zero else '> 0'}")
 
 
+def _activation_name(activation: str | Callable[..., Any] | None) -> str:
+    if activation is None or isinstance(activation, str):
+        return activation or DEFAULT_ACTIVATION
+    return getattr(activation, "__name__", type(activation).__name__)
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
@@ -206,7 +217,10 @@ def _cross_checks(conditions: dict[str, ConditionResult], group_name: str, found
         checks.append({"corollary": "CLSL25.cor.sparse", "predicted_layers": hop, "found_layers": found,
                        "agrees": agree,
                        "message": (f"agrees: {hop} layer(s) = hop diameter" if agree else
-                                   f"DISAGREES: predicts {hop} layer(s) (hop diameter), found {found}")})
+                                   f"DISAGREES: predicts {hop} layer(s) (hop diameter), found {found}"
+                                   + (f"; no depth below {hop} can separate (proof) and the draws separated "
+                                      f"every pair by {found}, so the minimal depth lies in [{hop}, {found}]"
+                                      if found is not None and found > hop else ""))})
     return checks
 
 
@@ -280,10 +294,12 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
     sparse = va.pattern is not None or va.meta.family == "masked" or (hop or 1) > 1
     depth = max_depth
     if sparse and hop is not None and hop + 1 > max_depth:
-        # No depth below the hop diameter D can pass; the card asks for a sweep to at least D + 1.
-        depth = min(hop + 1, max(SPARSE_DEPTH_LIMIT, max_depth))
-        warnings.append(f"max_depth raised from {max_depth} to {depth}: the hop diameter is {hop} and "
-                        "the card sweeps sparse patterns to at least D + 1 (card §6 numerics)")
+        # No depth below the hop diameter D can pass; the card asks for a sweep to at least D + 1, and the
+        # draws may need more (SPARSE_DEPTH_FACTOR); the sweep stops at the first depth separating every pair.
+        depth = max(hop + 1, min(SPARSE_DEPTH_FACTOR * hop, SPARSE_DEPTH_LIMIT), max_depth)
+        warnings.append(f"max_depth raised from {max_depth} to {depth}: the hop diameter is {hop}, the card sweeps "
+                        f"sparse patterns to at least D + 1 (card §6 numerics), and random draws may need up to "
+                        f"{SPARSE_DEPTH_FACTOR} D to resolve a change D hops away in float64")
     # The battery stops itself shortly before the budget, so it can report the depths it reached.
     deadline = time.monotonic() + 0.9 * time_budget
     result, failed = box("distinguishability", lambda: check_distinguishability(
@@ -295,7 +311,7 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
         "mechanism": va.name, "n": n, "d": d, "seed": seed, "max_depth": max_depth, "swept_depth": depth,
         "draws": draws, "scales": list(scales), "param_noise": param_noise, "base_samples": base_samples,
         "tolerance": tolerance, "precision": {**precision.to_dict(), "summary": precision.describe()},
-        "time_budget": time_budget}
+        "time_budget": time_budget, "activation": _activation_name(activation)}
     group_json = (perm.describe(target, n, search.pattern_group) if search is not None
                   else perm.describe(target, n))
     common = {"group": group_json, "requested_group": group, "conditions": conditions,

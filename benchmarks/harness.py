@@ -47,6 +47,7 @@ BENCHMARK_MODULES: tuple[str, ...] = (
     "benchmarks.bench_jl24",
     "benchmarks.bench_we24",
     "benchmarks.bench_uap",
+    "benchmarks.bench_mainjob",
 )
 
 RESULT_KEYS = ("name", "value", "unit", "reference", "reference_value", "ratio", "details")

@@ -37,7 +37,7 @@ def test_gap_within_elementary_bound(x: GapInput) -> None:
 
 @given(softmax_gap_inputs(max_tokens=softmax_max.MAX_TOKENS))
 def test_gap_within_sharp_bound(x: GapInput) -> None:
-    search = softmax_max.gap_search(softmax_max.SHARP, softmax_max._c_sharp)
+    search = softmax_max.gap_search(softmax_max.SHARP)
     target(_ratio_or_confirmed_violation(x, search), label="gap*beta/W((n-1)/e)")
 
 
@@ -66,7 +66,7 @@ def test_search_approaches_the_n2_closed_form() -> None:
 def test_sharp_search_approaches_one() -> None:
     # Against the sharp constant the supremum ratio is exactly 1 (equal gaps), so a search that
     # cannot get near 1 is not searching where the bound is tight.
-    result = run_ratio_search(softmax_max.gap_search(softmax_max.SHARP, softmax_max._c_sharp), budget=1000, seed=0)
+    result = run_ratio_search(softmax_max.gap_search(softmax_max.SHARP), budget=1000, seed=0)
     assert 1 - 1e-6 <= result.best_ratio <= 1 + 1e-12
 
 

@@ -1,31 +1,29 @@
-"""Claims built from the real GYZ26 objects for tests: a deliberately false one and a bound carrier."""
+"""Claims built from the real GYZ26 objects for tests: a deliberately false one and a bound carrier; a certified outcome."""
 
 from __future__ import annotations
 
 import dataclasses
-import math
 
-from approxtheory.core import Claim, Outcome, Source, Status
+from approxtheory.author import ratio_search_claim
+from approxtheory.core import Claim, Outcome, Source
 from approxtheory.papers.gyz26 import softmax_max
-from approxtheory.search import replay_ratio, run_ratio_search, search_outcome
+from approxtheory.rigorous.steps import Steps
+
+def certified(checked: str, evidence: dict | None = None) -> Outcome:
+    """A certified outcome for a test claim: one exact step that holds (a verdict refuses certified without steps)."""
+    steps = Steps()
+    steps.exact("test fixture", checked, True)
+    return steps.outcome(checked, {}, evidence)
+
 
 HALF = dataclasses.replace(softmax_max.ELEMENTARY, id="TEST.bound.half", expr=softmax_max.ELEMENTARY.expr / 2)
 
 
 def wrong_bound_claim() -> Claim:
     """A deliberately false claim (half the lemma's constant), so searches have something to find."""
-    search = softmax_max.gap_search(HALF, lambda k: min(math.log(k), (k - 1) / math.e) / 2)
-    claim_id = "TEST.lem.half_softmax.statement.gap_bound"
-    return Claim(
-        id=claim_id,
-        statement="gap <= c(n)/(2 beta) (false)",
-        source=Source("TEST", "v0", "deliberately wrong"),
-        provenance="reconstructed",
-        scope="statement",
-        verify=lambda ctx: search_outcome(claim_id, run_ratio_search(search, budget=ctx.budget_or(300), seed=ctx.seed), "half bound"),
-        replay=lambda w: replay_ratio(search, w),
-        bounds=(HALF,),
-    )
+    search = softmax_max.gap_search(HALF)
+    return ratio_search_claim("TEST.lem.half_softmax", "gap_bound", "gap <= c(n)/(2 beta) (false)", search, checked="half bound",
+                              bounds=(HALF,), version="v0", source="deliberately wrong", provenance="reconstructed")
 
 
 def bound_claim(bound) -> Claim:
@@ -36,6 +34,6 @@ def bound_claim(bound) -> Claim:
         source=Source("TEST", "v0", "none"),
         provenance="reconstructed",
         scope="statement",
-        verify=lambda ctx: Outcome(Status.CERTIFIED, "test", "nothing"),
+        verify=lambda ctx: certified("nothing"),
         bounds=(bound,),
     )

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from approxtheory.cli import main
-from approxtheory.core import Claim, Outcome, Registry, Source, Status
+from approxtheory.core import Claim, Registry, Source
 from approxtheory.sweep import SweepFile, read_done, sweep_header
+
+from .helpers import certified
 
 CLAIM = "GYZ26.lem.softmax_max.statement.gap_bound"
 ID = "TEST.lem.ok.statement.holds"
@@ -24,7 +26,7 @@ ID = "TEST.lem.ok.statement.holds"
 
 def registry(**kw) -> Registry:
     def verify(ctx):
-        return Outcome(Status.CERTIFIED, "exact", "trivially", evidence={"seed": ctx.seed})
+        return certified("trivially", {"seed": ctx.seed})
     return Registry([Claim(id=ID, statement="ok", source=Source("TEST", "v1", "-"), provenance="classical",
                            scope="statement", verify=verify, **kw)])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -51,6 +52,59 @@ def test_witness_and_verdict_round_trip_through_json(tmp_path) -> None:
 def test_refuted_verdict_requires_a_witness() -> None:
     with pytest.raises(ValueError, match="needs a witness"):
         Verdict("TEST.a.statement.b", "refuted", "statement", "primary", "search", "checked")
+
+
+CERTIFIED_STEP = {"kind": "exact", "holds": True, "check": "1 == 1"}
+
+
+@pytest.mark.parametrize("evidence", [{}, {"steps": {}}, {"steps": None}, {"steps": "proved"}, {"other": 1}])
+def test_certified_verdict_requires_recorded_steps(evidence: dict) -> None:
+    """Issue #11: certified means every step is a certificate, so a certified verdict with no steps at all is refused."""
+    with pytest.raises(ValueError, match="certified with no recorded steps"):
+        Verdict("TEST.a.statement.b", "certified", "statement", "primary", "exact", "checked", {}, evidence)
+    Verdict("TEST.a.statement.b", "supported", "statement", "primary", "exact", "checked", {}, evidence)
+
+
+@pytest.mark.parametrize("evidence, message", [
+    ({"steps": {"a": {"kind": "exact", "check": "no holds"}}}, "not a record with a kind and holds"),
+    ({"steps": {"a": CERTIFIED_STEP}, "cross_checks": ["x"]}, "not a record with a kind and holds"),
+    ({"steps": {"a": {**CERTIFIED_STEP, "holds": False}}}, r"evidence or failed: \['a'\]"),
+    ({"steps": {"a": CERTIFIED_STEP}, "cross_checks": {"code": {"kind": "float", "holds": False, "check": "c"}}},
+     r"cross-checks failed: \['code'\]"),
+])
+def test_certified_verdict_refuses_malformed_or_failed_records(evidence: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Verdict("TEST.a.statement.b", "certified", "statement", "primary", "exact", "checked", {}, evidence)
+
+
+def test_a_verifier_certifying_without_steps_is_one_clear_error() -> None:
+    """A claim (built in or a plugin's) whose verifier certifies with no steps: ApproxTheoryError naming the claim."""
+    with pytest.raises(ApproxTheoryError, match="TEST.lem.x.statement.always.*certified with no recorded steps"):
+        make_claim(status=Status.CERTIFIED).check()
+    good = {"steps": {"a": CERTIFIED_STEP}}
+    assert Verdict("TEST.a.statement.b", "certified", "statement", "primary", "exact", "c", {}, good).status is Status.CERTIFIED
+
+
+def test_certified_verdict_is_the_weakest_step_and_cannot_be_changed_afterwards() -> None:
+    def certified(steps: dict) -> Verdict:
+        return Verdict("TEST.a.statement.b", "certified", "statement", "primary", "proof", "checked",
+                       evidence={"steps": steps})
+
+    v = certified({"a": {"kind": "exact", "holds": True}, "b": {"kind": "arb", "holds": True}})
+    assert v.status is Status.CERTIFIED and v.seconds == 0.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        v.status = Status.SUPPORTED  # type: ignore[misc]
+    for weak in ({"kind": "float", "holds": True}, {"kind": "exact", "holds": False}):
+        with pytest.raises(ValueError, match="evidence or failed"):
+            certified({"a": {"kind": "exact", "holds": True}, "weak": weak})
+
+
+def test_verdict_records_are_canonical_json_and_bad_records_a_clear_error() -> None:
+    v = Verdict("TEST.a.statement.b", "supported", "statement", "primary", "search", "checked", evidence={"b": 1, "a": 2})
+    text = v.to_json()
+    assert list(json.loads(text)["evidence"]) == ["a", "b"] and Verdict.from_json(text) == v
+    with pytest.raises(ApproxTheoryError, match="not a verdict record"):
+        Verdict.from_dict({"claim_id": "TEST.a.statement.b"})
 
 
 @pytest.mark.parametrize(

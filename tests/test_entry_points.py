@@ -11,7 +11,13 @@ from approxtheory.core import ApproxTheoryError, Registry
 
 PLUGIN = textwrap.dedent(
     '''
-    from approxtheory.core import Claim, Outcome, Source, Status
+    from approxtheory.core import Claim, Source
+    from approxtheory.rigorous.steps import Steps
+
+    def verify(ctx):
+        steps = Steps()  # a certified verdict records its steps, each a certificate
+        steps.exact("1 <= 1", "1 <= 1 in integers", 1 <= 1)
+        return steps.outcome("1 <= 1 in integers", {})
 
     def claims():
         return [Claim(
@@ -20,7 +26,7 @@ PLUGIN = textwrap.dedent(
             source=Source("EXAMPLE", "v1", "eq. (1)"),
             provenance="classical",
             scope="statement",
-            verify=lambda ctx: Outcome(Status.CERTIFIED, "exact", "1 <= 1 in integers"),
+            verify=verify,
         )]
 
     NOT_CLAIMS = 42

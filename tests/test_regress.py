@@ -11,10 +11,11 @@ import sympy as sp
 
 from approxtheory import regress
 from approxtheory.cli import main
-from approxtheory.core import Bound, Claim, Outcome, Registry, Source, Status
+from approxtheory.core import ApproxTheoryError, Bound, Claim, Outcome, Registry, Source, Status
 from approxtheory.papers.gyz26 import softmax_max
 from approxtheory.papers.we24 import algebra
 
+from .helpers import certified
 from .test_entry_points import install_example_package, on_path  # noqa: F401  (on_path is a fixture)
 
 PLUGIN_CLAIM = "EXAMPLE.lem.one.statement.trivial"
@@ -33,7 +34,8 @@ def make(claim_id: str, *bounds: Bound, calls: list[str] | None = None, cost: st
         if calls is not None:
             calls.append(claim_id)
         status = verify(*bounds) if verify is not None else Status.CERTIFIED
-        return Outcome(status, "test", "the bound's identity" if verify else "nothing")
+        checked = "the bound's identity" if verify else "nothing"
+        return certified(checked) if status is Status.CERTIFIED else Outcome(status, "test", checked)
     return Claim(id=claim_id, statement="test", source=Source("TEST", "v0", "none"), provenance="reconstructed",
                  scope="statement", verify=check, bounds=bounds, cost=cost)
 
@@ -74,6 +76,30 @@ def regress_json(capsys, path, reg, *extra) -> tuple[int, dict]:
 def test_a_favourable_move_must_clear_the_old_enclosure(direction, old, new, change, bad) -> None:
     entry = lambda lo_hi: {"lo": lo_hi[0], "hi": lo_hi[1], "direction": direction}  # noqa: E731
     assert regress.compare_enclosure(entry(old), entry(new)) == (change, bad)
+
+
+def test_an_unchanged_enclosure_is_no_change() -> None:
+    old = {"lo": "1", "hi": "2", "direction": "upper"}
+    assert regress.compare_enclosure(old, {**old, "lo": "2/2"}) == ("unchanged", False)
+
+
+def test_a_package_selection_owns_the_removed_entries_under_its_papers() -> None:
+    selection = regress.Selection((), frozenset({"TEST.lem.a.statement.b"}), frozenset(), papers=("TEST",))
+    removed = selection.removed_claims(["TEST.lem.gone.statement.c", "TEST.lem.a.statement.b", "OTHER.lem.x.statement.y"])
+    assert removed == {"TEST.lem.gone.statement.c"}
+
+
+def test_a_package_whose_entry_point_fails_to_load_is_named(monkeypatch) -> None:
+    class Broken:
+        name, value, group = "broken", "broken_pkg:claims", regress.ENTRY_POINT_GROUP
+        dist = type("Dist", (), {"name": "broken-pkg"})()
+
+        def load(self):
+            raise ImportError("no module named broken_pkg")
+
+    monkeypatch.setattr(regress, "entry_points", lambda group: [Broken()])
+    with pytest.raises(ApproxTheoryError, match="'broken' .*failed to load"):
+        regress.package_claim_ids("Broken_Pkg")
 
 
 def test_a_changed_direction_is_a_regression() -> None:

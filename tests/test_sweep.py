@@ -82,13 +82,16 @@ def test_killed_sweep_resumes_with_every_cell_once(tmp_path) -> None:
 
 DYING = '''
 import os
-from approxtheory.core import Claim, Outcome, Source, Status
+from approxtheory.core import Claim, Source
+from approxtheory.rigorous.steps import Steps
 
 def claims():
     def verify(ctx):
         if ctx.params.get("die"):
             os._exit(3)  # the worker process dies
-        return Outcome(Status.CERTIFIED, "exact", "trivially")
+        steps = Steps()
+        steps.exact("trivially", "1 == 1", True)
+        return steps.outcome("trivially", {})
     return [Claim(id="EXAMPLE.lem.dies.statement.maybe", statement="dies when asked", source=Source("EXAMPLE", "v1", "-"),
                   provenance="classical", scope="statement", verify=verify, params=("die",))]
 '''

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import importlib.util
 import linecache
 import sysconfig
 import traceback
 from pathlib import Path
 
-import jax
-import numpy as np
-
 _PACKAGE = Path(__file__).resolve().parents[1]  # approxtheory/
 _ZOO_PREFIX = "zoo"  # the zoo plays the user's role, so its frames are shown like a user's
+# Frameworks a user's attention is built on: an error raised inside them is reported at the user's line
+# that called into them. Found by spec, so an absent optional framework is simply not listed.
+_FRAMEWORKS = ("jax", "jaxlib", "numpy", "flax", "equinox", "haiku", "optax", "chex", "jaxtyping")
+
+
+def _package_root(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin).resolve().parent if spec is not None and spec.origin else None
+
+
 _LIBRARIES = tuple(
-    Path(p).resolve()
-    for p in (
-        Path(jax.__file__).parent,
-        Path(np.__file__).parent,
-        Path(sysconfig.get_paths()["stdlib"]),
-    )
+    root
+    for root in (*(_package_root(name) for name in _FRAMEWORKS), Path(sysconfig.get_paths()["stdlib"]).resolve())
+    if root is not None
 )
-_JAXLIB = Path(jax.__file__).parent.parent / "jaxlib"
 
 
 def _is_library(filename: str) -> bool:
@@ -29,7 +36,7 @@ def _is_library(filename: str) -> bool:
     path = Path(filename).resolve()
     if path.is_relative_to(_PACKAGE):
         return not (path.parent.name == "attention" and path.name.startswith(_ZOO_PREFIX))
-    return any(path.is_relative_to(lib) for lib in (*_LIBRARIES, _JAXLIB))
+    return any(path.is_relative_to(lib) for lib in _LIBRARIES)
 
 
 def user_frame(exc: BaseException) -> traceback.FrameSummary | None:

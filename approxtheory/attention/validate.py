@@ -276,7 +276,8 @@ def _stack(draws: list[Params]) -> Params:
             "init returned parameters of different structure or shape for different keys",
             "make the structure and shapes of params depend only on (n, d), not on the key",
         )
-    return jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *draws)
+    # NumPy: an eager jnp.stack compiles once per leaf shape and draw count (issue 14)
+    return jax.tree_util.tree_map(lambda *leaves: np.stack([np.asarray(leaf) for leaf in leaves]), *draws)
 
 
 def _zero_candidate(meta: Metadata, params: Params) -> Params:

@@ -8,7 +8,10 @@ The draw law: init's draws, where a leaf that init leaves constant over its draw
 gets Gaussian noise of standard deviation ``noise`` times its RMS (or ``noise`` itself when it is zero), so
 every leaf varies (CLSL25 quantifies over the whole family); then every leaf is multiplied by each scale.
 All arithmetic stays in each leaf's own dtype, so a float32 mechanism is drawn, and later re-evaluated, in
-float32 (a float64 factor would silently promote it and mix dtypes inside its graph).
+float32 (a float64 factor would silently promote it and mix dtypes inside its graph). The arithmetic is NumPy,
+not eager JAX: an eager JAX operation compiles once per leaf shape, so drawing stacks of a module with many
+leaves at several draw counts cost hundreds of XLA compilations per check (issue 14); the stacks are NumPy
+arrays and enter the jitted conditions as arguments.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from ..attention import ValidatedAttention, sample_params, validate
@@ -38,7 +40,8 @@ STREAMS = {
 PARAM_NOISE = 0.5  # relative spread added to leaves init does not vary (the default draw law)
 KEY_RULE = ("layer key = fold_in(fold_in(key(seed), stream), layer); draws = sample_params(layer key, draws) "
             "(init on split(layer key, draws)); a leaf constant over the draws gets noise x max(rms, 1 if zero) x "
-            "N(0, 1) from fold_in(layer key, leaf index); every leaf is then multiplied by each scale, in its own dtype")
+            "N(0, 1) from numpy.random.default_rng(key_data(fold_in(layer key, leaf index))); every leaf is then "
+            "multiplied by each scale, in its own dtype")
 
 
 def validated(attention: Any, n: int, d: int, seed: int = 0) -> ValidatedAttention:
@@ -85,26 +88,32 @@ class ParamDraws:
                 "scales": list(self.scales), "noise": self.noise, "rule": KEY_RULE}
 
 
+def _noise(key: jax.Array, index: int, shape: tuple[int, ...]) -> np.ndarray:
+    """N(0, 1) of ``shape`` from a NumPy generator seeded by the bits of fold_in(key, index) (no compilation per shape)."""
+    bits = np.asarray(jax.random.key_data(jax.random.fold_in(key, index)), dtype=np.uint32).ravel()
+    return np.random.default_rng(bits.tolist()).standard_normal(shape)
+
+
 def _widen(stack: Any, key: jax.Array, noise: float) -> Any:
     """Add noise to every leaf of a (draws, ...) stack that init left constant over the draws (with a single
     draw: an all-zero leaf), in the leaf's dtype."""
     leaves, tree = jax.tree_util.tree_flatten(stack)
     out = []
     for index, leaf in enumerate(leaves):
-        leaf = jnp.asarray(leaf)
-        constant = bool(jnp.all(leaf == leaf[:1])) if leaf.shape[0] > 1 else not bool(jnp.any(leaf))
+        leaf = np.asarray(leaf)
+        constant = bool(np.all(leaf == leaf[:1])) if leaf.shape[0] > 1 else not bool(np.any(leaf))
         if noise > 0 and leaf.size and constant:
-            rms = float(jnp.sqrt(jnp.mean(jnp.square(leaf.astype(jnp.float64)))))
-            z = jax.random.normal(jax.random.fold_in(key, index), leaf.shape, dtype=leaf.dtype)
-            leaf = leaf + jnp.asarray(noise * (rms if rms > 0 else 1.0), dtype=leaf.dtype) * z
+            rms = float(np.sqrt(np.mean(np.square(leaf.astype(np.float64)))))
+            spread = noise * (rms if rms > 0 else 1.0)
+            leaf = (leaf + (spread * _noise(key, index, leaf.shape)).astype(leaf.dtype)).astype(leaf.dtype)
         out.append(leaf)
     return jax.tree_util.tree_unflatten(tree, out)
 
 
-def _scaled(leaf: jax.Array, scales: Sequence[float]) -> jax.Array:
+def _scaled(leaf: np.ndarray, scales: Sequence[float]) -> np.ndarray:
     """(draws, layers, ...) -> (draws * scales, layers, ...): entry r * len(scales) + s is draw r at scale s."""
-    factors = jnp.asarray(scales, dtype=leaf.dtype).reshape((1, -1) + (1,) * (leaf.ndim - 1))
-    return (leaf[:, None] * factors).reshape((-1,) + leaf.shape[1:])
+    factors = np.asarray(scales, dtype=leaf.dtype).reshape((1, -1) + (1,) * (leaf.ndim - 1))
+    return (leaf[:, None] * factors).astype(leaf.dtype).reshape((-1,) + leaf.shape[1:])
 
 
 @x64
@@ -113,7 +122,7 @@ def draw_params(va: ValidatedAttention, seed: int, stream: str, draws: int, laye
     """``draws`` independent parameter sets per layer (independent across layers), each at every scale."""
     per_layer = [_widen(sample_params(va.attention, va.n, va.d, layer_key(seed, stream, k), draws),
                         layer_key(seed, stream, k), noise) for k in range(layers)]
-    stacked = jax.tree_util.tree_map(lambda *ls: jnp.stack(ls, axis=1), *per_layer)  # (draws, layers, ...)
+    stacked = jax.tree_util.tree_map(lambda *ls: np.stack(ls, axis=1), *per_layer)  # (draws, layers, ...)
     return ParamDraws(jax.tree_util.tree_map(lambda leaf: _scaled(leaf, scales), stacked), draws,
                       tuple(float(s) for s in scales), layers, seed, stream, float(noise))
 

@@ -119,61 +119,70 @@ def distinct_inputs(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 @dataclass(frozen=True)
 class Chunk:
-    """``count`` consecutive pairs of a PairSet on their distinct inputs, padded to the bucket shapes."""
+    """``count`` consecutive pairs on the states of their distinct members, padded to the bucket shapes."""
 
     count: int
-    inputs: np.ndarray  # (inputs padded to INPUT_MULTIPLE, n, d)
-    a: np.ndarray  # (pairs padded,) row of inputs holding X[p]
-    b: np.ndarray  # (pairs padded,) row of inputs holding Y[p]
+    rows: np.ndarray  # (inputs padded to INPUT_MULTIPLE,) the members' rows in the pool of states
+    a: np.ndarray  # (pairs padded,) position in ``rows`` of the pair's first member
+    b: np.ndarray  # (pairs padded,) position in ``rows`` of the pair's second member
     slot_map: np.ndarray  # (pairs padded, n)
 
     @property
     def shape(self) -> tuple[int, int]:
         """(padded distinct inputs, padded pairs): what the compiled step is specialised to."""
-        return len(self.inputs), len(self.a)
+        return len(self.rows), len(self.a)
 
 
-def plan(pairs: PairSet) -> list[Chunk]:
-    """The pairs in chunks of CHUNK_PAIRS (the last one, or a lone short one, padded to a multiple of
-    BATCH_MULTIPLE as the others are), each on its own distinct inputs."""
-    size = min(CHUNK_PAIRS, _round_up(max(len(pairs), 1), BATCH_MULTIPLE))
+def _chunks(a: np.ndarray, b: np.ndarray, slot_map: np.ndarray) -> list[Chunk]:
+    """Pairs (members ``a[p]``, ``b[p]`` in a pool of states) in chunks of CHUNK_PAIRS (the last one, or a lone
+    short one, padded to a multiple of BATCH_MULTIPLE as the others are), each on its own members."""
+    size = min(CHUNK_PAIRS, _round_up(max(len(a), 1), BATCH_MULTIPLE))
     chunks = []
-    for start in range(0, len(pairs), size):
-        stop = min(start + size, len(pairs))
-        inputs, a, b = distinct_inputs(pairs.X[start:stop], pairs.Y[start:stop])
-        chunks.append(Chunk(stop - start, _pad(inputs, _round_up(len(inputs), INPUT_MULTIPLE)),
-                            _pad(a, size), _pad(b, size), _pad(pairs.slot_map[start:stop], size)))
+    for start in range(0, len(a), size):
+        stop = min(start + size, len(a))
+        rows, local = np.unique(np.concatenate([a[start:stop], b[start:stop]]), return_inverse=True)
+        count = stop - start
+        chunks.append(Chunk(count, _pad(rows, _round_up(len(rows), INPUT_MULTIPLE)), _pad(local[:count], size),
+                            _pad(local[count:], size), _pad(slot_map[start:stop], size)))
     return chunks
 
 
-def _host_layers(params: ParamDraws, depth: int) -> list[Any]:
-    """Each layer's parameters for every draw as NumPy views (eager ``jnp`` indexing or ``device_put``
-    would cost a dispatch per leaf and layer; the jitted step takes NumPy arguments directly)."""
-    host = jax.tree_util.tree_map(np.asarray, params.stacked)
-    return [jax.tree_util.tree_map(lambda leaf, k=k: leaf[:, k], host) for k in range(depth)]
+def plan(pairs: PairSet) -> tuple[np.ndarray, list[Chunk]]:
+    """(the distinct inputs, the chunks of ``pairs`` on them): the first layer's pool and work."""
+    if not len(pairs):
+        return pairs.X[:0], []
+    inputs, a, b = distinct_inputs(pairs.X, pairs.Y)
+    return inputs, _chunks(a, b, pairs.slot_map)
 
 
 @x64
 def battery_sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, max_depth: int,
                   stop: Callable[[int, np.ndarray], bool] = lambda depth, seps: False,
-                  deadline: float | None = None) -> list[np.ndarray]:
+                  deadline: float | None = None,
+                  retire: Callable[[int, np.ndarray], np.ndarray] | None = None) -> list[np.ndarray]:
     """sep[r, p, i] (draw r, pair p, slot i) at depths 1, 2, ... up to ``max_depth``, or up to the first
     depth at which ``stop(depth, seps)`` is true; each layer is applied once, to the carried states.
-    Past ``deadline`` (time.monotonic()) it raises BatteryTimeout.
+
+    ``retire(depth, seps)`` (optional) says which pairs (a bool per pair) need no deeper layers: the
+    remaining pairs are re-planned on the states of their members (still one state per distinct input),
+    so a deep sweep costs what its unfinished pairs cost. A retired pair's separations are NaN at later
+    depths. Past ``deadline`` (time.monotonic()) it raises BatteryTimeout.
 
     Every chunk of a depth is dispatched before the first is waited for, so the host's bookkeeping
     overlaps the device's work. Arguments go to the step as NumPy arrays (the jit converts them without
-    a Python dispatch each); after the first layer the states stay on the device, and only the
-    separations come back, once per depth."""
+    a Python dispatch each); only the separations come back, once per depth."""
     if max_depth > params.layers:
         raise ValueError(f"depth {max_depth} needs {max_depth} layers of parameters, only {params.layers} drawn")
     step = compiled("battery", va.attention.apply, _build)
-    chunks = plan(pairs)
-    states = [np.broadcast_to(c.inputs, (params.count,) + c.inputs.shape) for c in chunks]
+    inputs, chunks = plan(pairs)
+    live = np.arange(len(pairs))  # the pairs still swept, in the order of the chunks
+    states = [np.broadcast_to(inputs[c.rows], (params.count,) + inputs[c.rows].shape) for c in chunks]
+    host = jax.tree_util.tree_map(np.asarray, params.stacked)
     out: list[np.ndarray] = []
-    for k, layer in enumerate(_host_layers(params, max_depth)):
+    for k in range(max_depth):
         if deadline is not None and time.monotonic() > deadline:
             raise BatteryTimeout(k, 0, len(chunks))
+        layer = jax.tree_util.tree_map(lambda leaf: leaf[:, k], host)
         pending = []
         for c, chunk in enumerate(chunks):
             states[c], seps = step(layer, states[c], chunk.a, chunk.b, chunk.slot_map)
@@ -181,11 +190,32 @@ def battery_sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, ma
         parts = wait(pending, deadline)
         if len(parts) < len(pending):
             raise BatteryTimeout(k, len(parts), len(chunks))
-        seps = [part[:, : chunk.count] for part, chunk in zip(parts, chunks)]
-        out.append(np.concatenate(seps, axis=1) if seps else np.empty((params.count, 0, pairs.X.shape[1])))
-        if stop(k + 1, out[-1]):
+        seps = np.full((params.count, len(pairs), pairs.X.shape[1]), np.nan)
+        if chunks:
+            seps[:, live] = np.concatenate([part[:, : chunk.count] for part, chunk in zip(parts, chunks)], axis=1)
+        out.append(seps)
+        if stop(k + 1, seps):
             break
+        if retire is not None:
+            keep = np.flatnonzero(~retire(k + 1, seps)[live])
+            if not keep.size:
+                break
+            if keep.size < live.size:
+                live, chunks, states = live[keep], *_replan(chunks, states, keep)
     return out
+
+
+def _replan(chunks: list[Chunk], states: list[Any], keep: np.ndarray) -> tuple[list[Chunk], list[np.ndarray]]:
+    """The chunks and states of the kept pairs (``keep`` indexes the pairs of ``chunks`` in order): a member's
+    state is found by its chunk and row, so pairs that shared a state still share it, and no state is copied
+    twice."""
+    offsets = np.cumsum([0] + [len(c.rows) for c in chunks])[:-1]
+    a = np.concatenate([c.a[: c.count] + o for c, o in zip(chunks, offsets)])[keep]
+    b = np.concatenate([c.b[: c.count] + o for c, o in zip(chunks, offsets)])[keep]
+    slot_map = np.concatenate([c.slot_map[: c.count] for c in chunks])[keep]
+    pool = np.concatenate([np.asarray(s) for s in states], axis=1)  # (draw, every chunk's inputs, n, d)
+    new = _chunks(a, b, slot_map)
+    return new, [pool[:, c.rows] for c in new]
 
 
 def run_battery(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, depth: int) -> np.ndarray:

@@ -3,8 +3,9 @@
 For every adversarial pair (pairs.py) and every shared slot (i, j), look for a parameter draw theta at
 depth m with sep(Phi_theta(X)[i], Phi_theta(Y)[j]) above the tolerance. Under analyticity (CLSL25.thm2)
 one witness per (pair, slot) suffices (def.two_sample fact 3), and a pair unseparated over many draws is
-a near-certificate that Delta vanishes identically (fact 4). Depths 1..max_depth are swept; the smallest
-depth at which every slot pair is separated is reported. The tolerance is derived from the mechanism's
+a near-certificate that Delta vanishes identically (fact 4). Depths 1..max_depth are swept; a witness at
+depth k is one at every deeper depth (pad with theta_0 layers, card §6), so the depth reported is the
+smallest by which every slot pair has been separated, and separated pairs take no deeper layers. The tolerance is derived from the mechanism's
 measured noise floor (conditions/precision.py), so rounding noise never counts as separation, and a
 separation far below 1e-8 but far above a float64 floor still counts.
 """
@@ -39,50 +40,65 @@ from .precision import measure_precision
 
 CARD_IDS = ("CLSL25.def.token_distinguishability", "CLSL25.def.two_sample", "CLSL25.thm2")
 SCALES = (0.1, 1.0, 3.0)
-# A recorded float64 witness (papers/clsl25) counts as never separated when its replay stays below this; the
-# checks themselves derive their tolerance from the measured noise floor (conditions/precision.py).
-TOLERANCE = 1e-8
 
 
 @dataclass(frozen=True)
 class DepthOutcome:
-    """Per (pair, slot) at one depth: max sep over finite draws, finite draw counts, separated or not."""
+    """Per (pair, slot) up to one depth: separated at this or an earlier depth (a witness at depth k carries
+    over to every deeper model by padding with theta_0 layers, card §6), the max sep at the depth that first
+    separated it (else at this depth; NaN where every draw was non-finite), and that depth (0: not yet)."""
 
     depth: int
-    max_sep: np.ndarray  # (P, n), NaN where every draw was non-finite
-    finite: np.ndarray  # (P, n) count of finite draws
-    common_draws: int  # draws separating every relevant slot at once (evidence for non-analytic families)
+    max_sep: np.ndarray  # (P, n)
+    finite: np.ndarray  # (P, n) count of finite draws at the depth max_sep comes from
+    separated: np.ndarray  # (P, n) bool
+    first_depth: np.ndarray  # (P, n) int
+    common_draws: int  # draws separating every relevant slot still open at this depth (evidence for non-analytic families)
 
     def summary(self, pairs: PairSet, tolerance: float) -> dict[str, Any]:
         rel = pairs.relevant
-        undetermined = rel & (self.finite == 0)
-        passed = rel & (self.max_sep > tolerance)
+        undetermined = rel & ~self.separated & (self.finite == 0)
+        passed = rel & self.separated
         return {"depth": self.depth, "slot_pairs": int(rel.sum()), "separated": int(passed.sum()),
                 "unseparated": int((rel & ~passed & ~undetermined).sum()), "undetermined": int(undetermined.sum()),
                 "common_theta_draws": self.common_draws}
 
 
-def _depth_outcome(seps: np.ndarray, pairs: PairSet, depth: int, tolerance: float) -> DepthOutcome:
+def _depth_outcome(seps: np.ndarray, pairs: PairSet, depth: int, tolerance: float,
+                   before: DepthOutcome | None) -> DepthOutcome:
     finite = np.isfinite(seps)
     with np.errstate(invalid="ignore"):
         max_sep = np.where(finite.any(axis=0), np.nanmax(np.where(finite, seps, -np.inf), axis=0), np.nan)
+    open_ = pairs.relevant if before is None else pairs.relevant & ~before.separated
     separated_each = np.where(finite, seps, 0.0) > tolerance  # (R, P, n)
-    common = int(np.all(separated_each | ~pairs.relevant[None], axis=(1, 2)).sum())
-    return DepthOutcome(depth, max_sep, finite.sum(axis=0), common)
+    common = int(np.all(separated_each | ~open_[None], axis=(1, 2)).sum())
+    count = finite.sum(axis=0)
+    if before is None:
+        separated = max_sep > tolerance
+        return DepthOutcome(depth, max_sep, count, separated, np.where(separated, depth, 0), common)
+    new = ~before.separated & (max_sep > tolerance)
+    keep = before.separated
+    return DepthOutcome(depth, np.where(keep, before.max_sep, max_sep), np.where(keep, before.finite, count),
+                        keep | new, np.where(new, depth, before.first_depth), common)
 
 
 def sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, max_depth: int, tolerance: float,
           stop_early: bool = True, deadline: float | None = None,
           outcomes: list[DepthOutcome] | None = None) -> list[DepthOutcome]:
-    """Run the battery at depths 1..max_depth (stopping at the first depth that separates every slot pair);
-    each depth's outcome is appended to ``outcomes`` as it is reached (kept if the deadline stops the sweep)."""
+    """Run the battery at depths 1..max_depth (stopping at the first depth by which every slot pair has been
+    separated); each depth's outcome is appended to ``outcomes`` as it is reached (kept if the deadline stops
+    the sweep). A pair all of whose slots are separated is retired: its witness carries over to deeper models
+    by padding with theta_0 (card §6), so deeper layers are spent only on the pairs still open."""
     outcomes = [] if outcomes is None else outcomes
 
     def record(depth: int, seps: np.ndarray) -> bool:
-        outcomes.append(_depth_outcome(seps, pairs, depth, tolerance))
-        return stop_early and bool(np.all((outcomes[-1].max_sep > tolerance) | ~pairs.relevant))
+        outcomes.append(_depth_outcome(seps, pairs, depth, tolerance, outcomes[-1] if outcomes else None))
+        return stop_early and bool(np.all(outcomes[-1].separated | ~pairs.relevant))
 
-    battery_sweep(va, params, pairs, max_depth, record, deadline)
+    def retire(depth: int, seps: np.ndarray) -> np.ndarray:
+        return np.all(outcomes[-1].separated | ~pairs.relevant, axis=1)
+
+    battery_sweep(va, params, pairs, max_depth, record, deadline, retire=retire if stop_early else None)
     return outcomes
 
 
@@ -95,7 +111,7 @@ def _pair_record(pairs: PairSet, p: int, i: int, outcome: DepthOutcome, params: 
         "detail": pairs.detail[p],
         "max_sep": None if np.isnan(outcome.max_sep[p, i]) else float(outcome.max_sep[p, i]),
         "finite_draws": int(outcome.finite[p, i]),
-        "depth": outcome.depth,
+        "depth": int(outcome.first_depth[p, i]) or outcome.depth,
         "X": pairs.X[p].tolist(),
         "Y": pairs.Y[p].tolist(),
         "keys": params.keys(),
@@ -149,18 +165,19 @@ def check_distinguishability(attention: Any, *, n: int, d: int, group: Permutati
         "depths": [o.summary(pairs, tolerance) for o in outcomes],
         "nonfinite_draws_skipped": int(sum((params.count - o.finite)[rel].sum() for o in outcomes)),
     }
-    passed = (last.max_sep > tolerance) & rel
+    passed = last.separated & rel
     if np.all(passed | ~rel):
         weakest = np.where(rel, last.max_sep, np.inf)
         p, i = np.unravel_index(np.argmin(weakest), weakest.shape)
         evidence.update(min_depth=last.depth, weakest_separation=_pair_record(pairs, p, i, last, params))
         return ConditionResult(
             "distinguishability", ConditionStatus.HOLDS,
-            f"all {int(rel.sum())} shared-token slot pairs of {len(pairs)} adversarial pairs are separated at depth "
-            f"{last.depth} (weakest max sep {float(last.max_sep[p, i]):.3g} > {tolerance:g})",
+            f"all {int(rel.sum())} shared-token slot pairs of {len(pairs)} adversarial pairs are separated by depth "
+            f"{last.depth} (each at the first depth that separated it, carried deeper by theta_0 layers; weakest "
+            f"max sep {float(last.max_sep[p, i]):.3g} > {tolerance:g})",
             evidence,
         )
-    undetermined = rel & (last.finite == 0)
+    undetermined = rel & ~passed & (last.finite == 0)
     failing = rel & ~passed & ~undetermined
     evidence["min_depth"] = None
     if failing.any():

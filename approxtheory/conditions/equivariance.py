@@ -25,10 +25,10 @@ from . import permutations as perm
 from ._compiled import compiled
 from ._draws import draw_params, general_position_inputs, input_rng, validated
 from .groups import PermGroup
+from .precision import measure_precision
 from .refinement import label, search
 
 CARD_IDS = ("CLSL25.thm1", "CLSL25.def.token_distinguishability")
-TOLERANCE = 1e-9
 EXHAUSTIVE_UP_TO = 6
 LEAF_BUDGET = 512  # candidate leaves (automorphisms of W) tested numerically before the search gives up
 BATCH = 8  # permutations per equivariance test call beyond the leaves (requested generators, closure)
@@ -137,27 +137,30 @@ class _Tester:
 
 
 def _pattern_group(graph: TokenGraph | None, n: int) -> PermGroup | None:
-    """Aut(N) from the graph's automorphisms, whose generators are a strong generating set for the base
-    0..n-1 (attention/graph.py); Schreier-Sims only if the orders disagree."""
+    """Aut(N) from the graph's automorphisms, whose generators are a strong generating set for their base
+    (attention/graph.py); Schreier-Sims only if the orders disagree."""
     if graph is None:
         return None
     autos = graph.automorphisms
-    g = PermGroup.from_bsgs(n, range(n), autos.generators)
+    g = PermGroup.from_bsgs(n, autos.base, autos.generators)
     return g if g.order() == autos.order else perm.group(autos.generators, n)
 
 
 @x64
 def find_symmetry_group(attention: Any, *, n: int, d: int, seed: int = 0, graph: TokenGraph | None = None,
                         requested: PermGroup | None = None, draws: int = 3, samples: int = 3,
-                        tolerance: float = TOLERANCE, leaf_budget: int = LEAF_BUDGET) -> SymmetrySearch:
+                        tolerance: float | None = None, leaf_budget: int = LEAF_BUDGET) -> SymmetrySearch:
     """The largest permutation group found under which the attention is equivariant (CLSL25 §2).
 
     n <= 6: every element of S_n is tested. Beyond: individualise-refine (refinement.py) on the colours W of
     single-token perturbations, each leaf confirmed by the equivariance test; exact unless more than
     ``leaf_budget`` leaves had to be tested, then a lower bound (``group.exact`` False).
-    ``requested``'s generators are always tested, so their errors can be reported.
+    ``requested``'s generators are always tested, so their errors can be reported. ``tolerance`` defaults to
+    the one derived from the mechanism's measured noise floor at its working precision (precision.py).
     """
     va = validated(attention, n, d, seed)
+    if tolerance is None:
+        tolerance = measure_precision(va, seed).tolerances["equivariance"]
     drawn = draw_params(va, seed, "equivariance", draws, layers=1, scales=(0.5, 1.5))
     rng = input_rng(seed, "equivariance")
     X = jnp.asarray(general_position_inputs(rng, samples, n, d))

@@ -12,6 +12,7 @@ from typing import Any
 
 from .bound import Bound
 from .errors import ApproxTheoryError
+from .memo import run_memo
 from .verdict import Status, Verdict
 from .witness import OutsideClaim, Witness
 
@@ -113,6 +114,9 @@ class Claim:
     #: Sweep parameters the verifier reads from ``ctx.params``; ``sweep --grid`` refuses any other name.
     params: tuple[str, ...] = ()
     cost: str = "fast"  # "fast" or "slow" (> ~10 s at the default budget): plain `regress` skips slow verdicts
+    #: Names per-run work (core.memo) this claim repeats with others: a parallel run checks the claims of one
+    #: name one after another in one worker, so that the work is done once. Empty: nothing shared.
+    shares: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "provenance", Provenance(self.provenance))
@@ -134,23 +138,28 @@ class Claim:
         if ctx.budget is not None and ctx.budget < 1:
             raise ApproxTheoryError(f"budget must be a positive integer, got {ctx.budget}")
         start = time.perf_counter()
-        outcome = self.verify(ctx)
+        with run_memo():  # the run's memo, or one for this check: work the verifier repeats is done once
+            outcome = self.verify(ctx)
         seconds = round(time.perf_counter() - start, 3)
         witness = outcome.witness
         if witness is not None and not witness.claim_id:  # a generic record (e.g. rigorous.Steps) knows no claim
             witness = dataclasses.replace(witness, claim_id=self.id)
-        return Verdict(
-            claim_id=self.id,
-            status=outcome.status,
-            scope=self.scope.value,
-            provenance=self.provenance.value,
-            method=outcome.method,
-            checked=outcome.checked,
-            budget=dict(outcome.budget),
-            evidence=dict(outcome.evidence),
-            witness=witness,
-            seconds=seconds,
-        )
+        try:
+            return Verdict(
+                claim_id=self.id,
+                status=outcome.status,
+                scope=self.scope.value,
+                provenance=self.provenance.value,
+                method=outcome.method,
+                checked=outcome.checked,
+                budget=dict(outcome.budget),
+                evidence=dict(outcome.evidence),
+                witness=witness,
+                seconds=seconds,
+            )
+        except ValueError as err:  # the verdict's own rules (a certified verdict needs certificate steps, ...)
+            raise ApproxTheoryError(f"the verifier of {self.id} returned an outcome no verdict may have: {err}",
+                                    "a certified outcome comes from rigorous.Steps.outcome with its steps recorded") from None
 
     def replay_witness(self, witness: Witness) -> Replay:
         """Re-derive the refutation from the witness's inputs and this claim's own expressions and domain.
@@ -171,6 +180,7 @@ class Claim:
             return Replay(False, {"outside_claim": outside.reason}, f"outside the claim: {outside.reason}")
 
     def describe(self) -> dict[str, Any]:
+        """What ``theorems --json`` and the report say about the claim; ``shares`` only when set."""
         return {
             "id": self.id,
             "paper": self.paper,
@@ -187,4 +197,5 @@ class Claim:
             "budget_unit": self.budget_unit,
             "params": list(self.params),
             "cost": self.cost,
+            **({"shares": self.shares} if self.shares else {}),
         }

@@ -60,12 +60,26 @@ class Verdict:
         object.__setattr__(self, "status", Status(self.status))
         if self.status is Status.REFUTED and self.witness is None:
             raise ValueError(f"{self.claim_id}: a refuted verdict needs a witness")
-        steps = self.evidence.get("steps") if isinstance(self.evidence, dict) else None
-        if self.status is Status.CERTIFIED and isinstance(steps, dict):  # the weakest-step rule, whoever built the outcome
-            weak = [name for name, step in steps.items() if isinstance(step, dict)
-                    and (not step.get("holds", True) or ("kind" in step and not StepKind(step["kind"]).certificate))]
-            if weak:
-                raise ValueError(f"{self.claim_id}: certified, but these steps are evidence or failed: {weak}")
+        if self.status is Status.CERTIFIED:
+            self._require_certificate()
+
+    def _require_certificate(self) -> None:
+        """The weakest-step rule, whoever built the outcome: a certified verdict records at least one step
+        under ``evidence.steps``, every step holds and has a certificate-grade kind, and every cross-check
+        (``evidence.cross_checks``, not part of the argument) holds."""
+        evidence = self.evidence if isinstance(self.evidence, dict) else {}
+        steps, cross_checks = evidence.get("steps"), evidence.get("cross_checks", {})
+        if not isinstance(steps, dict) or not steps:
+            raise ValueError(f"{self.claim_id}: certified with no recorded steps; record the argument's steps "
+                             "(rigorous.Steps) or report it as supported")
+        if not isinstance(cross_checks, dict) or not all(
+                isinstance(r, dict) and "kind" in r and "holds" in r for r in (*steps.values(), *cross_checks.values())):
+            raise ValueError(f"{self.claim_id}: certified, but a step or cross-check is not a record with a kind and holds")
+        weak = [name for name, step in steps.items() if not step["holds"] or not StepKind(step["kind"]).certificate]
+        failed = [name for name, check in cross_checks.items() if not check["holds"]]
+        if weak or failed:
+            raise ValueError(f"{self.claim_id}: certified, but these steps are evidence or failed: {weak}"
+                             + (f"; these cross-checks failed: {failed}" if failed else ""))
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -1,10 +1,11 @@
-"""The report: verdicts as JSON and Markdown, with figures (verdict summary and each paper's own)."""
+"""The report: verdicts as JSON, Markdown and a self-contained HTML page, with figures (verdict summary and
+each paper's own). The page and the Markdown open with the per-paper summary and the refuted claims with their
+replay commands (the HTML layout is described in :mod:`approxtheory.report.html`)."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .. import PAPER_PACKAGES, __version__  # noqa: E402
+from .. import PAPER_PACKAGES, __version__, summaries  # noqa: E402
 from ..core import Registry, Verdict  # noqa: E402
 from ..output import dumps, write_text_safely  # noqa: E402
-
-STATUS_COLOURS = {"certified": "#1b7837", "supported": "#7fbf7b", "refuted": "#c51b7d",
-                  "inconclusive": "#fdb863", "not_applicable": "#bababa"}
+from . import html  # noqa: E402
+from .html import STATUS_COLOURS, replay_command  # noqa: E402
 
 
 def _summary_figure(verdicts: Sequence[Verdict], path: Path) -> Path:
@@ -69,59 +69,43 @@ def _cell(text: object) -> str:
 
 
 def _markdown(verdicts: Sequence[Verdict], figures: Sequence[Path], tables: Sequence[tuple[str, str]],
-              witnesses: dict[str, str], out_dir: Path, seed: int) -> str:
-    counts = Counter(v.status.value for v in verdicts)
+              replay_paths: dict[str, str], out_dir: Path, seed: int) -> str:
+    """The report as Markdown, in the page's order: summary, refuted claims, findings, claims, figures."""
+    papers = sorted({v.claim_id.split(".")[0] for v in verdicts})
     lines = [
         "# approxtheory report",
         "",
-        f"approxtheory {__version__}, seed {seed}. " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ".",
+        f"approxtheory {__version__}, seed {seed}, {len(verdicts)} claims.",
         "",
         "`certified`: symbolic or interval proof; `supported`: numerical search found no counterexample "
         "within its budget; `refuted`: a replayable witness.",
         "",
-        "| claim | scope | provenance | verdict | method | budget |",
-        "|---|---|---|---|---|---|",
+        "| paper | " + " | ".join(STATUS_COLOURS) + " | claims |",
+        "|---|" + "---|" * (len(STATUS_COLOURS) + 1),
     ]
-    for v in verdicts:
-        budget = ", ".join(f"{k}={val}" for k, val in v.budget.items())
-        lines.append(f"| `{v.claim_id}` | {v.scope} | {v.provenance} | **{v.status.value}** | {v.method} | {_cell(budget)} |")
-    lines += ["", "## What each verdict checked", ""]
-    lines += [f"- `{v.claim_id}` ({v.seconds:.2f} s): {_cell(v.checked)}" for v in verdicts]
+    for paper in papers:
+        mine = [v for v in verdicts if v.claim_id.startswith(paper + ".")]
+        lines.append(f"| {_cell(paper)} | " + " | ".join(str(sum(v.status.value == s for v in mine) or "")
+                                                         for s in STATUS_COLOURS) + f" | {len(mine)} |")
     lines += ["", "## Refuted claims", ""]
     refuted = [v for v in verdicts if v.witness is not None]
     if not refuted:
         lines.append("None.")
     for v in refuted:
-        lines.append(f"- `{v.claim_id}`: witness `{witnesses[v.claim_id]}` "
-                     f"(replay: `approxtheory replay {witnesses[v.claim_id]}`); observed {dumps(v.witness.observed)}")
+        lines.append(f"- `{v.claim_id}`: {_cell(summaries.summary(v))}; replay: `{replay_command(replay_paths[v.claim_id])}`")
+    lines += ["", "## Findings"]
     for title, table in tables:
-        lines += ["", f"## {title}", "", table]
+        lines += ["", f"### {title}", "", table]
+    lines += ["", "## Claims", "", "| claim | verdict | summary | budget |", "|---|---|---|---|"]
+    for v in verdicts:
+        lines.append(f"| `{v.claim_id}` | **{v.status.value}** | {_cell(summaries.summary(v))} | "
+                     f"{_cell(summaries.compact_budget(v.budget))} |")
+    lines += ["", "## What each verdict checked", ""]
+    lines += [f"- `{v.claim_id}` ({v.scope}, {v.provenance}, {v.method}; {v.seconds:.2f} s): {_cell(v.checked)}" for v in verdicts]
     lines += ["", "## Figures", ""]
     for fig in figures:
         lines += [f"![{fig.stem}]({fig.relative_to(out_dir).as_posix()})", ""]
     return "\n".join(lines) + "\n"
-
-
-HTML_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>approxtheory report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 78rem; padding: 0 1rem; color: #222; }}
-table {{ border-collapse: collapse; font-size: 0.85rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-code {{ font-size: 0.85em; }}
-img {{ max-width: 100%; border: 1px solid #eee; }}
-</style></head><body>
-{body}
-</body></html>
-"""
-
-
-def _html(markdown_text: str) -> str:
-    """The Markdown report as a self-contained page (figures stay beside it)."""
-    import markdown
-
-    return HTML_PAGE.format(body=markdown.markdown(markdown_text, extensions=["tables"]))
 
 
 def _figures(verdicts: Sequence[Verdict], figures_dir: Path, papers: set[str]) -> tuple[list[Path], list[str]]:
@@ -166,8 +150,8 @@ def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path,
         "tables": [{"title": title, "markdown": table} for title, table in tables],
     }
     json_path = write(out_dir / "report.json", dumps(data, indent=2, sort_keys=True) + "\n")
-    markdown_text = _markdown(verdicts, figures, tables, witnesses, out_dir, seed)
-    md_path = write(out_dir / "report.md", markdown_text)
-    html_path = write(out_dir / "report.html", _html(markdown_text))
+    replay_paths = {claim_id: str(out_dir / path) for claim_id, path in witnesses.items()}  # from where `report` ran
+    md_path = write(out_dir / "report.md", _markdown(verdicts, figures, tables, replay_paths, out_dir, seed))
+    html_path = write(out_dir / "report.html", html.render(verdicts, claims, figures, tables, replay_paths, seed))
     return {"json": str(json_path), "markdown": str(md_path), "html": str(html_path),
             "figures": [str(f) for f in figures], "witnesses": witnesses, "problems": problems}

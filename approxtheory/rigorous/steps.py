@@ -13,8 +13,11 @@ confirms it false refutes the claim, and the outcome carries that point as a wit
 :func:`replay_comparison` re-checks.
 
 Cross-checks are not part of the argument: they compare the package's floating-point code (or a
-spot value) with what the steps proved. They cannot raise a verdict, only block it: a failed
-cross-check makes the outcome inconclusive, since the code and the proof then disagree.
+spot value) with what the steps proved, and are redundant to the certificate. They are allowed next
+to a certificate only under two rules, which :meth:`Steps.outcome` applies and ``Verdict`` enforces
+again: a cross-check never counts towards a verdict (cross-checks alone leave the outcome
+inconclusive, and a passing one neither raises nor lowers what the steps allow), and a failed
+cross-check fails the claim (inconclusive), since the code and the proof then disagree.
 """
 
 from __future__ import annotations
@@ -77,6 +80,17 @@ class Steps:
         self.items[name] = {"kind": StepKind(kind).value, "holds": bool(holds), "check": check, **extra}
         return bool(holds)
 
+    def include(self, prefix: str, other: Steps) -> None:
+        """Record the steps of another argument (a lemma proved once and reused) here, each named ``prefix +
+        its name`` and kept as it was, through :meth:`record` (so a name recorded twice is still an error).
+        Only steps: a lemma with a witness or cross-checks is a claim of its own, not a part of this one."""
+        if other.witness is not None or other.cross_checks:
+            raise ValueError(f"steps included under {prefix!r} carry a witness or cross-checks; only steps can be included")
+        for name, step in other.items.items():
+            kind, check, holds = step["kind"], step["check"], step["holds"]
+            self.record(kind, f"{prefix}{name}", check, holds,
+                        **{k: v for k, v in step.items() if k not in ("kind", "check", "holds")})
+
     # certificates
     def symbolic(self, name: str, check: str, holds: bool, **extra: Any) -> bool:
         """A SymPy identity, sign or limit fact, general in its symbols."""
@@ -104,8 +118,11 @@ class Steps:
         return self.record(StepKind.INSTANCES, name, check, holds, **extra)
 
     def cross_check(self, kind: StepKind | str, name: str, check: str, holds: bool, **extra: Any) -> bool:
-        """Not a step of the argument: the package's code (or a spot value) against what the steps proved.
-        It cannot raise the verdict; if it fails, the outcome is inconclusive."""
+        """Not a step of the argument: the package's code (or a spot value) against what the steps proved,
+        redundant to them. It never counts towards the verdict (whatever its kind, it cannot make an outcome
+        certified or supported); if it fails, the outcome is inconclusive."""
+        if name in self.cross_checks:
+            raise ValueError(f"cross-check {name!r} recorded twice")
         self.cross_checks[name] = {"kind": StepKind(kind).value, "holds": bool(holds), "check": check, **extra}
         return bool(holds)
 
@@ -145,6 +162,7 @@ class Steps:
 
     @property
     def ok(self) -> bool:
+        """Every step and every cross-check held."""
         return all(step["holds"] for step in (*self.items.values(), *self.cross_checks.values()))
 
     @property
@@ -155,8 +173,9 @@ class Steps:
     def outcome(self, checked: str, budget: dict[str, Any], evidence: dict[str, Any] | None = None,
                 method: str | None = None) -> Outcome:
         """The weakest step decides: refuted by a decisive comparison's counterexample; inconclusive when a
-        step or cross-check fails (or nothing was checked); supported when all hold but some step is
-        evidence; certified when all hold and every step is a certificate."""
+        step or cross-check fails, or when no step was recorded (cross-checks alone prove nothing); supported
+        when all hold but some step is evidence; certified when all hold and every step is a certificate.
+        Only ``items`` decide between certified and supported: cross-checks can only block."""
         weak = self.evidence_kinds
         method = method or "+".join(sorted({s["kind"] for s in self.items.values()}))
         if self.witness:
@@ -169,6 +188,8 @@ class Steps:
         else:
             status = Status.CERTIFIED
         record = {"steps": self.items, **({"cross_checks": self.cross_checks} if self.cross_checks else {})}
+        if clash := sorted(set(record) & set(evidence or {})):  # the record of the argument is the steps, never a copy
+            raise ValueError(f"evidence may not replace the recorded {clash}")
         return Outcome(status, method, checked, budget, {**record, **(evidence or {})}, self.witness)
 
 

@@ -126,3 +126,19 @@ def test_missing_dependency_inside_module(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ApproxTheoryError, match="importing needs_dep_attn failed: ModuleNotFoundError"):
         load_attention("needs_dep_attn:attn")
+
+
+@pytest.mark.parametrize("library, body", [
+    ("flax", "import flax.linen as nn\nimport jax\n"
+             "attn = nn.MultiHeadDotProductAttention(num_heads=3, qkv_features=4)\n"
+             "params = attn.init(jax.random.key(0), jax.numpy.ones((2, 4)))\n"),
+    ("equinox", "import equinox as eqx\nimport jax\n"
+                "attn = eqx.nn.MultiheadAttention(num_heads=2, query_size=4, key=jax.random.key(0))\n"
+                "out = attn(jax.numpy.ones((2, 5)), jax.numpy.ones((2, 5)), jax.numpy.ones((2, 5)))\n"),
+])
+def test_error_inside_a_framework_is_blamed_on_the_users_line(tmp_path: Path, library: str, body: str) -> None:
+    """The raising frame lies in flax/equinox; the message names the user's line that called it, not the library's."""
+    pytest.importorskip(library)
+    path = _write(tmp_path, body)
+    with pytest.raises(ApproxTheoryError, match=rf"\n  at {path}:4 in <module>"):
+        load_attention(f"{path}:attn")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import textwrap
 
 import pytest
@@ -89,3 +91,42 @@ def test_unresolvable_target(capsys) -> None:
 def test_n_out_of_range(capsys) -> None:
     code, _, err = uap(capsys, "approxtheory.attention.zoo:softmax", "--n", "1000")
     assert code == 2 and "n" in err
+
+
+def test_check_uap_settings_reach_the_check_and_its_json(capsys) -> None:
+    code, data, _ = uap(capsys, "approxtheory.attention.zoo:softmax", "--n", "4", "--d", "2", "--json",
+                        "--draws", "2", "--scales", "0.5,2", "--tolerance", "1e-6", "--param-noise", "0",
+                        "--time-budget", "300", "--activation", "gelu", "--base-samples", "1")
+    assert code == 0 and data["verdict"] == "uap"
+    assert data["settings"]["tolerance"] == 1e-6
+    assert {k: data["settings"].get(k) for k in ("draws", "scales", "param_noise", "activation")} == \
+        {"draws": 2, "scales": [0.5, 2.0], "param_noise": 0.0, "activation": "gelu"}
+
+
+def test_help_states_check_uaps_own_defaults(capsys) -> None:
+    """The CLI passes only the settings given; the defaults its help quotes are check_uap's."""
+    import inspect
+
+    from approxtheory.uap import check_uap
+
+    with pytest.raises(SystemExit):
+        main(["uap", "--help"], Registry())
+    text = " ".join(capsys.readouterr().out.split())
+    defaults = {k: p.default for k, p in inspect.signature(check_uap).parameters.items()}
+    for flag, value in (("draws", defaults["draws"]), ("base-samples", defaults["base_samples"]),
+                        ("param-noise", f"{defaults['param_noise']:g}"), ("time-budget", f"{defaults['time_budget']:g}"),
+                        ("scales", ",".join(f"{v:g}" for v in defaults["scales"]))):
+        assert re.search(rf"--{flag} \S+\s.*?\(default {re.escape(str(value))}\)", text), flag
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--scales", "1,-2", "--scales takes comma-separated positive numbers"),
+    ("--tolerance", "nan", "positive finite"),
+    ("--activation", "swish", "swish"),
+])
+def test_bad_uap_settings_are_one_clear_message(capsys, flag: str, value: str, message: str) -> None:
+    with pytest.raises(SystemExit) if flag != "--activation" else contextlib.nullcontext():
+        code, _, err = uap(capsys, "approxtheory.attention.zoo:softmax", "--n", "4", flag, value)
+        assert code == 2 and message in err
+    if flag != "--activation":
+        assert message in capsys.readouterr().err

@@ -180,3 +180,14 @@ def test_a_condition_past_its_time_budget_is_unknown_and_the_rest_decides(monkey
     k = r.conditions["kernel_limit"]
     assert k.status.value == "unknown" and "time budget of 30 s" in k.explanation
     assert r.verdict == "not_uap" and r.settings["condition_seconds"]["kernel_limit"] >= 30.0
+
+
+def test_the_symmetry_search_called_directly_uses_the_measured_tolerance() -> None:
+    """A user calling find_symmetry_group without ``tolerance`` gets float32's tolerance for a float32 module:
+    a float64 constant would reject every permutation (identity included) and report order 1."""
+    from approxtheory.conditions import find_symmetry_group
+
+    va = validated(in_float32(zoo.softmax), 7, 3)
+    search = find_symmetry_group(va, n=7, d=3)
+    assert search.group.order() == math.factorial(7)
+    assert search.tolerance == measure_precision(va).tolerances["equivariance"] > 1e-7

@@ -10,8 +10,9 @@ import pytest
 
 from approxtheory.attention import zoo
 from approxtheory.conditions import battery
-from approxtheory.core import ApproxTheoryError
-from approxtheory.uap import CLAIMS, check_uap
+from approxtheory.core import ApproxTheoryError, ConditionResult, ConditionStatus
+from approxtheory import uap
+from approxtheory.uap import CLAIMS, _cross_checks, check_uap
 
 CONDITIONS = {"connectivity", "equivariance", "group", "ffn", "analyticity", "kernel_limit", "distinguishability"}
 
@@ -42,6 +43,21 @@ def test_window_is_uap_for_the_reflection_group_at_the_hop_diameter() -> None:
     assert (r.verdict, r.group["name"], r.group["order"]) == ("uap", "reflection", 2)
     assert r.min_attention_layers == 3 == r.conditions["connectivity"].evidence["hop_diameter"]
     assert r.cross_checks[0]["corollary"] == "CLSL25.cor.sparse" and r.cross_checks[0]["agrees"]
+
+
+def test_a_change_far_below_resolution_at_depth_d_plus_1_is_found_deeper() -> None:
+    # Issue 14's window at n = 64 (w = 4, D = 16) stayed undecided: a change D hops away reaches its slot at depth
+    # D only through the weights (2w + 1)^-D of the extreme neighbours, below float64 resolution, and the sweep
+    # stopped at min(D + 1, 16). The same at small n: a separation tolerance of 1e-3 puts the horizon at a few
+    # hops, and at D + 1 = 7 one slot pair is still unseparated, so the card's D + 1 is not enough.
+    r = check_uap(zoo.window(w=2), n=12, d=2, tolerance=1e-3)
+    hop = r.conditions["connectivity"].evidence["hop_diameter"]
+    depths = r.conditions["distinguishability"].evidence["depths"]
+    assert hop == 6 and depths[hop]["depth"] == hop + 1 and depths[hop]["unseparated"] > 0
+    # window(w=2) is uap for the reflection group (cor.sparse); the witnesses' depth is an upper bound
+    assert r.verdict == "uap" and r.group["name"] == "reflection" and r.min_attention_layers > hop + 1
+    (sparse,) = [c for c in r.cross_checks if c["corollary"] == "CLSL25.cor.sparse"]
+    assert not sparse["agrees"] and f"[{hop}, {r.min_attention_layers}]" in sparse["message"]
 
 
 @pytest.mark.parametrize("mechanism, name, order", [(zoo.bias_cyclic, "C_n", 5), (zoo.bias_dihedral, "D_n", 10)])
@@ -86,7 +102,7 @@ def test_softmax_for_the_trivial_group_is_not_uap_with_a_reordering() -> None:
     sigma = w["sigma"]
     X, Y = np.asarray(w["pair"]["X"]), np.asarray(w["pair"]["Y"])
     i, j = w["pair"]["slots"]
-    assert j == sigma[i] and np.array_equal(X[i], Y[j])
+    assert j == sigma[i] != i and np.array_equal(X[i], Y[j])  # the slots of a token sigma moves
     assert w["pair"]["max_sep"] < 1e-12
     assert w["largest_group_found"]["name"] == "S_n"
 
@@ -143,3 +159,39 @@ def test_wrong_output_shape_is_one_clear_error() -> None:
 
     with pytest.raises(ApproxTheoryError, match="expected"):
         check_uap(Bad(), n=4, d=2)
+
+
+def _kernel_limit(status: ConditionStatus) -> dict[str, ConditionResult]:
+    return {"kernel_limit": ConditionResult("kernel_limit", status, "", {})}
+
+
+def test_cor_kernel_predicts_one_layer_and_s_n_only_when_the_kernel_limit_holds() -> None:
+    [check] = _cross_checks(_kernel_limit(ConditionStatus.HOLDS), "S_n", 1, sparse=False, hop=None)
+    assert check["corollary"] == "CLSL25.cor.kernel" and check["predicted_layers"] == 1 and check["agrees"]
+    assert not _cross_checks(_kernel_limit(ConditionStatus.HOLDS), "S_n", 2, sparse=False, hop=None)[0]["agrees"]
+    assert not _cross_checks(_kernel_limit(ConditionStatus.HOLDS), "C_n", 1, sparse=False, hop=None)[0]["agrees"]
+    assert _cross_checks(_kernel_limit(ConditionStatus.FAILS), "S_n", 1, sparse=False, hop=None) == []
+
+
+@pytest.mark.parametrize("found, sparse, agrees", [(3, True, True), (4, True, False), (2, False, False)])
+def test_cor_sparse_predicts_the_hop_diameter(found: int, sparse: bool, agrees: bool) -> None:
+    [check] = _cross_checks(_kernel_limit(ConditionStatus.FAILS), "D_n", found, sparse=sparse, hop=3)
+    assert check["corollary"] == "CLSL25.cor.sparse" and check["predicted_layers"] == 3
+    assert check["found_layers"] == found and check["agrees"] is agrees
+
+
+@pytest.mark.parametrize("found, sparse, hop", [(3, False, 3), (4, False, 3), (None, False, 3), (2, True, None)])
+def test_cor_sparse_is_silent_for_a_dense_pattern_that_reached_the_hop_diameter(found, sparse, hop) -> None:
+    # Dense (hop known, not sparse) and no depth below the hop diameter found, or no graph at all: no prediction.
+    assert _cross_checks(_kernel_limit(ConditionStatus.FAILS), "S_n", found, sparse=sparse, hop=hop) == []
+
+
+@pytest.mark.parametrize("generator, blind", [("b", True), ("b2", True), ("perm", False)])
+def test_blind_spot_case_4_is_claimed_only_for_the_moment_matched_generators(monkeypatch, generator, blind) -> None:
+    # The battery reports an unseparated pair; only the b / b2 (moment-matched) pairs are the §5 case 4 blind spot.
+    pair = {"generator": generator, "X": [], "Y": [], "slots": [0, 1], "max_sep": 0.0}
+    monkeypatch.setattr(uap, "check_distinguishability", lambda *a, **k: ConditionResult(
+        "distinguishability", ConditionStatus.FAILS, "an unseparated pair", {"failing_pair": pair}))
+    r = check_uap(zoo.softmax, n=3, d=2)
+    assert (r.verdict, r.category) == ("undecided", "INCONCLUSIVE") and r.witness["generator"] == generator
+    assert ("CLSL25 §5 case 4" in r.claims) is blind

@@ -9,6 +9,7 @@ import pytest
 
 from approxtheory.constructions.pod_attention import single_layer
 from approxtheory.core import ApproxTheoryError, CheckContext, Scope, Status
+from approxtheory.core.memo import run_memo
 from approxtheory.papers.jl24 import trained
 from approxtheory.pod import rnn
 
@@ -101,16 +102,18 @@ def test_claims_ids_scope_and_tiny_budget_outcomes() -> None:
                                   "JL24.E1.experiment.trained_slopes", "JL24.E4.experiment.ordering_mixing_directions",
                                   "JL24.E4.experiment.rnn_directions"]
     assert all(c.scope is Scope.EXPERIMENT for c in cs)
+    assert {c.shares for c in cs[:3]} == {"JL24.E1.trained"} and {c.shares for c in cs[3:]} == {"JL24.E4.trained"}
     ctx = CheckContext(seed=0, budget=3)
-    for c in cs:
-        out = c.verify(ctx)
-        assert out.status in (Status.SUPPORTED, Status.INCONCLUSIVE)  # numerical evidence: never certified, no witness
-        assert out.witness is None and out.budget["scaled"]
-        assert out.budget.get("lbfgs_iterations", out.budget.get("lbfgs_iterations_per_m_h")) == 3
-    evidence = cs[0].verify(ctx).evidence
+    with run_memo():  # one run: the E1 claims share one training, the E4 claims another (core.memo)
+        for c in cs:
+            out = c.verify(ctx)
+            assert out.status in (Status.SUPPORTED, Status.INCONCLUSIVE)  # numerical evidence: never certified, no witness
+            assert out.witness is None and out.budget["scaled"]
+            assert out.budget.get("lbfgs_iterations", out.budget.get("lbfgs_iterations_per_m_h")) == 3
+        evidence = cs[0].verify(ctx).evidence
+        e4 = cs[3].verify(ctx).evidence
     for table in (evidence["mse_by_m_h"], evidence["held_out_mse_by_m_h"]):
         assert set(table) == {"0.55", "1.0"} and all(len(v) == len(trained.E1_MH) for row in table.values() for v in row.values())
-    e4 = cs[3].verify(ctx).evidence
     assert set(e4["mse"]) == {"rnn", "transformer"}
     assert set(e4["mse"]["rnn"]) == {"original", "ordering", "mixing", "mixing_causal"}
 

@@ -8,6 +8,7 @@ import sympy as sp
 
 from approxtheory.core import ApproxTheoryError, Status
 from approxtheory.rigorous import Comparison, certify_leq, enclose, recheck
+from approxtheory.rigorous.comparison import _witness, confirm_counterexample
 
 x, t, b = sp.symbols("x t b")
 
@@ -43,6 +44,15 @@ def test_t_exp_minus_bt_is_certified_by_critical_point_elimination() -> None:
     assert c.cells_used <= c.budget
     assert recheck(lhs, rhs, c, {"t": (0, 10), "b": ("1/2", 4)}, strict=False)
     json.dumps(c.to_dict())  # the certificate is JSON
+
+
+def test_critical_point_rule_certifies_through_a_reduced_problem_that_is_not_zero() -> None:
+    # On t = 1/b the difference is -(b - 2)^2: a reduced problem, itself tight at b = 2 (rule (d) nested).
+    lhs, rhs, box = t * sp.exp(-b * t), 1 / (sp.E * b) + (b - 2) ** 2, {"t": (0, 10), "b": ("1/2", 4)}
+    c = certify_leq(lhs, rhs, box)
+    assert c.status is Status.CERTIFIED and _rules(c.cells) == {"critical"}
+    assert [piece["exact_zero"] for piece in c.cells[0]["rule"]["interior"]] == [False]
+    assert recheck(lhs, rhs, c, box, strict=False)
 
 
 def test_false_inequalities_are_refuted_with_confirmed_witnesses() -> None:
@@ -105,6 +115,13 @@ def test_tight_at_irrational_interior_max_is_inconclusive_not_certified() -> Non
     assert Fraction(c.max_upper) > 0
 
 
+def test_one_cell_certifies_what_one_enclosure_proves() -> None:
+    # Subdivision gets the first cell before rule (d) (critical point x = 1/2 here) is tried, even when a
+    # single cell is all there is.
+    c = certify_leq(x * (1 - x), 2, {"x": (0, 1)}, budget=1)
+    assert c.status is Status.CERTIFIED and c.cells_used == 1
+
+
 def test_undefined_points_are_inconclusive() -> None:
     c = certify_leq(sp.log(x), 0, {"x": (0, 1)}, budget=300)
     assert c.status is Status.INCONCLUSIVE and c.max_upper == "inf"
@@ -130,6 +147,11 @@ def test_integer_symbols_get_integer_witnesses() -> None:
     c = certify_leq(n, sp.Rational(21, 2), {"n": (1, 20)})
     assert c.status is Status.REFUTED
     assert Fraction(c.witness["point"]["n"]).denominator == 1
+    low = certify_leq(2, n, {"n": (1, 20)})  # false only at the box's lower end, n = 1
+    assert low.status is Status.REFUTED and low.witness["point"]["n"] == "1" and low.open_cells == 0
+    # a candidate between integers is rounded into the box; the box's own end is a valid witness
+    confirm = _witness(sp.Integer(2), n, ("n",), ((Fraction(1), Fraction(20)),), {"n"}, False, 64)
+    assert confirm(((Fraction(6, 5), Fraction(6, 5)),))["point"] == {"n": "1"}
 
 
 def test_bad_input_is_a_clear_error() -> None:
@@ -143,14 +165,25 @@ def test_bad_input_is_a_clear_error() -> None:
         certify_leq(x, sp.oo, {"x": (0, 1)})
     with pytest.raises(ApproxTheoryError):
         certify_leq(sp.Symbol("p", positive=True), 1, {"p": (-1, 1)})
-    with pytest.raises(ApproxTheoryError):
-        certify_leq(x, 1, {"x": (0, 1)}, budget=0)
+    for limits in ({"budget": 0}, {"budget": True}, {"budget": 2.5}, {"seconds": 0}, {"max_bits": 7}):
+        with pytest.raises(ApproxTheoryError):
+            certify_leq(x, 1, {"x": (0, 1)}, **limits)
+    assert certify_leq(x, 1, {"x": (0, 1)}, budget=1, max_bits=8).status is Status.CERTIFIED  # the least limits
 
 
 def test_comparison_round_trips_through_json() -> None:
     c = certify_leq(sp.log(1 + x), x, {"x": (0, 10)})
+    assert c.open_cells == 0 and c.stopped is None  # certified: nothing left open, no limit reached
     back = Comparison.from_dict(json.loads(json.dumps(c.to_dict())))
     assert back.status is Status.CERTIFIED and recheck(sp.log(1 + x), x, back, {"x": (0, 10)}, strict=False)
+
+
+def test_a_record_without_the_spending_fields_reads_as_nothing_open_and_nothing_spent() -> None:
+    record = certify_leq(sp.log(1 + x), x, {"x": (0, 10)}).to_dict()
+    for key in ("open_cells", "seconds", "max_bits", "stopped"):
+        del record[key]
+    back = Comparison.from_dict(record)
+    assert (back.open_cells, back.seconds, back.max_bits, back.stopped) == (0, 0.0, 0, None)
 
 
 def test_strict_version_of_a_tight_curve_is_not_certified() -> None:
@@ -159,3 +192,10 @@ def test_strict_version_of_a_tight_curve_is_not_certified() -> None:
     assert c.status is not Status.CERTIFIED
     if c.status is Status.REFUTED:
         assert _confirmed(lhs, rhs, c.witness, strict=True)
+
+
+def test_a_counterexample_is_confirmed_only_with_enclosures_of_both_sides() -> None:
+    # lhs - rhs cancels to 1 > 0, but Arb has no rule for polylog: the witness could not report lhs and rhs.
+    f = sp.polylog(3, x)
+    assert confirm_counterexample(f + 1, f, {"x": Fraction(1, 3)}, strict=False, prec=64) is None
+    assert confirm_counterexample(x + 1, x, {"x": Fraction(1, 3)}, strict=False, prec=64)["confirmed"]

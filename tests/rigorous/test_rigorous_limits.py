@@ -6,6 +6,7 @@ caller's statement (box and strictness), never the certificate's.
 """
 
 import dataclasses
+from fractions import Fraction
 
 import pytest
 import sympy as sp
@@ -13,7 +14,8 @@ import sympy as sp
 from approxtheory.core import ApproxTheoryError, Status
 from approxtheory.rigorous import certify_leq, enclose, evaluate, nonnegative_on_orthant, recheck
 from approxtheory.rigorous.comparison import confirm_counterexample
-from approxtheory.rigorous.search import DEFAULT_MAX_BITS
+from approxtheory.rigorous.search import DEFAULT_MAX_BITS, Budget, bits, defined_cover
+from approxtheory.rigorous.target import Target
 
 x, y, t, b = sp.symbols("x y t b")
 TIGHT = (t * sp.exp(-b * t), 1 / (sp.E * b), {"t": (0, 10), "b": ("1/2", 4)})  # = 0 all along t = 1/b
@@ -86,6 +88,8 @@ def test_each_limit_is_reported_as_what_stopped_the_search() -> None:
     assert c.status is Status.INCONCLUSIVE and c.stopped == "cells" and c.cells_used <= 40
     c = certify_leq(sp.sin(x) * sp.sin(y), 1, {x: (0, 3), y: (0, 3)}, budget=10**7, max_bits=10**6, seconds=0.2)
     assert c.status is Status.INCONCLUSIVE and c.stopped == "seconds"
+    c = certify_leq(1 / x, 0, {x: 0})  # undefined at the one point: inconclusive, but no limit was reached
+    assert c.status is Status.INCONCLUSIVE and c.stopped is None and c.cells_used == 1
 
 
 # --- 6. recheck proves the caller's statement ----------------------------------------------------------
@@ -99,6 +103,8 @@ def test_recheck_requires_the_box_and_the_strictness() -> None:
     with pytest.raises(TypeError):
         recheck(lhs, rhs, c, box)  # type: ignore[call-arg]
     assert recheck(lhs, rhs, c, box, strict=False)
+    with pytest.raises(ApproxTheoryError, match="strict must be True or False"):
+        recheck(lhs, rhs, c, box, strict=None)  # type: ignore[arg-type]
     assert not recheck(lhs, rhs, c, box, strict=True)  # lhs = rhs along t = 1/b
     assert not recheck(lhs, rhs, dataclasses.replace(c, strict=True), box, strict=True)
     with pytest.raises(ApproxTheoryError):
@@ -124,3 +130,31 @@ def test_cells_stuck_at_the_bit_limit_still_reach_the_critical_point_rule(max_bi
     assert c.status is Status.CERTIFIED and c.max_bits <= max_bits
     assert [e["rule"]["rule"] for e in c.cells] == ["critical"]
     assert recheck(2 * sp.sqrt(2), x + 2 / x, c, {x: ("1/2", 4)}, strict=False)
+
+
+# --- rule (d)'s C^1 cover ---------------------------------------------------------------------------------
+
+UNIT = ((Fraction(0), Fraction(1)),)
+
+
+def test_the_c1_cover_of_a_smooth_function_is_the_box_itself() -> None:
+    assert defined_cover(Target(x**2, ("x",)), 0, UNIT, Budget(100)) == [UNIT]
+
+
+def test_no_c1_cover_where_the_derivative_is_undefined_at_a_corner() -> None:
+    # sqrt is defined at 0 but its derivative is not: no cover, found at the corner before any bit limit.
+    budget = Budget(10**6, max_bits=16)
+    assert defined_cover(Target(sp.sqrt(x), ("x",)), 0, UNIT, budget) is None
+    assert not budget.bits_hit and budget.used == 1
+
+
+def test_no_c1_cover_around_an_irrational_pole_stops_at_the_bit_limit() -> None:
+    # 1/(x^2 - 2) is undefined only at sqrt(2), never a cut point: the cells around it shrink to the bit limit.
+    budget = Budget(10**6, max_bits=16)
+    assert defined_cover(Target(1 / (x**2 - 2), ("x",)), 0, ((Fraction(1), Fraction(2)),), budget) is None
+    assert budget.bits_hit and budget.used < 100
+
+
+def test_the_bit_size_of_a_cut_point_is_its_longer_part() -> None:
+    # 3 / 2^40 has a 2-bit numerator but needs 41 bits: the bit limit must see the denominator.
+    assert bits(Fraction(3, 2**40)) == 41 == bits(Fraction(2**40, 3))

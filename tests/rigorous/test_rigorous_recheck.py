@@ -81,3 +81,10 @@ def test_recheck_checks_the_callers_box_not_the_certificates() -> None:
     assert not recheck(lhs, rhs, smaller, box=box, strict=False)
     widened = dataclasses.replace(c, box={"x": ("0", "11")})  # a certificate may not claim a box it does not cover
     assert not recheck(lhs, rhs, widened, {"x": (0, 11)}, strict=False)
+
+
+def test_every_cell_must_lie_inside_the_stated_box() -> None:
+    # Cells proved on [0, 10] also prove [0, 5], but a certificate for [0, 5] may only hold cells inside it.
+    lhs, rhs, _box = LN
+    c = certify_leq(lhs, rhs, {"x": (0, 10)})
+    assert not recheck(lhs, rhs, dataclasses.replace(c, box={"x": ("0", "5")}), {"x": (0, 5)}, strict=False)

@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 from approxtheory.core import ApproxTheoryError, CheckContext, Claim, Outcome, Scope, Source, Status, Witness
-from approxtheory.rigorous.steps import Comparison, Steps, comparison_replay
+from approxtheory.rigorous.steps import SREPR_MAX_CHARS, SREPR_MAX_NODES, Comparison, Steps, _from_srepr, comparison_replay
 
 x = sp.Symbol("x")
 SQUARE = Comparison("x^2 <= x on [0, 2]", x**2, x, {"x": (0, 2)})
@@ -74,3 +74,46 @@ def test_a_witness_cannot_smuggle_code_into_the_replay(payload: str) -> None:
                 {"kind": "arb_comparison", "step": "s", "lhs": payload, "rhs": "Integer(0)", "point": {}}, {})
     with pytest.raises(ApproxTheoryError, match="SymPy"):
         _claim(True).replay_witness(w)
+
+
+def test_each_step_returns_whether_it_held() -> None:
+    s = Steps()
+    assert s.symbolic("a", "held", True) is True and s.symbolic("b", "did not", False) is False
+    assert s.cross_check("exact", "c", "held", True) is True and s.cross_check("float", "d", "did not", 0) is False
+
+
+def test_compare_is_non_strict_unless_asked() -> None:
+    s = Steps()
+    assert s.compare("x <= x", x, x, {"x": (0, 1)}, 50)
+    assert not s.compare("x < x", x, x, {"x": (0, 1)}, 50, strict=True)
+
+
+def test_compare_is_not_decisive_unless_asked() -> None:
+    s = Steps()
+    assert not s.compare(SQUARE.step, SQUARE.lhs, SQUARE.rhs, dict(SQUARE.box), 200)  # fails on (1, 2]
+    assert s.witness is None and s.outcome("x^2 <= x", {}).status is Status.INCONCLUSIVE
+
+
+def test_srepr_text_is_refused_beyond_the_node_limit_and_for_non_assumption_keywords() -> None:
+    many = "Add(" + ", ".join(["Integer(1)"] * (SREPR_MAX_NODES // 3 + 1)) + ")"
+    assert len(many) < SREPR_MAX_CHARS
+    with pytest.raises(ApproxTheoryError, match="syntax nodes"):
+        _from_srepr(many)
+    with pytest.raises(ApproxTheoryError, match="keyword arguments may only be assumptions"):
+        _from_srepr("Symbol('n', integer=Integer(1))")
+    assert _from_srepr("Symbol('n', integer=True)") == sp.Symbol("n", integer=True)
+    text = "Add(Integer(1), Integer(1))"  # rebuilt as written, never evaluated to 2
+    assert _from_srepr(text) != 2 and sp.srepr(_from_srepr(text)) == text
+
+
+def test_an_integer_variable_replays_only_at_integers() -> None:
+    n = sp.Symbol("n", integer=True)
+    comparison = Comparison("n <= 1 on [0, 3]", n, sp.Integer(1), {"n": (0, 3)})
+    claim = Claim(id="TEST.lemma.statement.int", statement="n <= 1", source=Source("TEST", "v1", "here"),
+                  provenance="primary", scope=Scope.STATEMENT, verify=lambda ctx: Steps().outcome("", {}),
+                  replay=comparison_replay(comparison))
+    witness = lambda value: Witness(claim.id, {"kind": "arb_comparison", "step": comparison.step,  # noqa: E731
+                                               "point": {"n": value}}, {})
+    assert claim.replay_witness(witness("2")).reproduced
+    off = claim.replay_witness(witness("3/2"))  # 3/2 > 1, but n ranges over the integers
+    assert not off.reproduced and "not an integer" in off.explanation

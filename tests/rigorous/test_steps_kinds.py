@@ -115,3 +115,20 @@ def test_a_hand_built_certified_verdict_with_an_evidence_step_is_rejected() -> N
     with pytest.raises(ValueError, match="evidence or failed"):
         Verdict("TEST.lemma.statement.x", Status.CERTIFIED, "statement", "primary", "float", "c", {}, {"steps": steps})
     Verdict("TEST.lemma.statement.x", Status.SUPPORTED, "statement", "primary", "float", "c", {}, {"steps": steps})
+
+
+def test_included_steps_keep_their_record_under_a_prefix_and_names_stay_unique() -> None:
+    lemma = Steps()
+    lemma.symbolic("identity", "a == a", True, detail=1)
+    lemma.float("spot value", "close", True)
+    s = Steps()
+    s.exact("own", "1 == 1", True)
+    s.include("lemma: ", lemma)
+    assert list(s.items) == ["own", "lemma: identity", "lemma: spot value"]
+    assert s.items["lemma: identity"] == lemma.items["identity"]
+    assert s.outcome("c", {}).status is Status.SUPPORTED  # the included float step still counts
+    with pytest.raises(ValueError, match="recorded twice"):
+        s.include("lemma: ", lemma)
+    lemma.cross_check("float", "code", "agrees", True)
+    with pytest.raises(ValueError, match="only steps"):
+        Steps().include("x: ", lemma)

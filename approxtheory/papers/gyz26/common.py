@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import author
 from ...constructions.gate import gate_ibp
 from ...core import ApproxTheoryError, Claim, Provenance, Scope, Source, WitnessInputs
 from ...core.witness import read_rational
@@ -17,17 +18,14 @@ from ...regions import SegmentRegions
 SOURCE_VERSION = "arXiv:2603.03084v1, abstract only; statement reconstructed on the card"
 
 
+def identity(card_id: str, provenance: Provenance = Provenance.RECONSTRUCTED) -> dict[str, Any]:
+    """The source and provenance of a GYZ26 claim, as approxtheory.author's constructors take them."""
+    return {"source": Source("GYZ26", SOURCE_VERSION, f"card {card_id}"), "provenance": provenance}
+
+
 def claim(card_id: str, scope: Scope, name: str, statement: str, verify: Any,
           provenance: Provenance = Provenance.RECONSTRUCTED, **kw: Any) -> Claim:
-    return Claim(
-        id=f"{card_id}.{scope.value}.{name}",
-        statement=statement,
-        source=Source("GYZ26", SOURCE_VERSION, f"card {card_id}"),
-        provenance=provenance,
-        scope=scope,
-        verify=verify,
-        **kw,
-    )
+    return author.claim(card_id, name, statement, verify, scope=scope, **identity(card_id, provenance), **kw)
 
 
 def power_of_two_gate(net: MaxoutNetwork, lo: float, hi: float, *, for_softmax: bool = False) -> float:

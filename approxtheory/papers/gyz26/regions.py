@@ -7,6 +7,7 @@ given network is a proof for that network; statements over all k, L are supporte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,14 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ...constructions.maxout_transformer import simulate, sizes
-from ...core import ApproxTheoryError, CheckContext, Outcome, Provenance, Replay, Scope, Status, Witness, WitnessInputs
+from ...core import ApproxTheoryError, CheckContext, Claim, Outcome, Provenance, Replay, Scope, Status, Witness, WitnessInputs
 from ...networks import MaxoutNetwork
 from ...networks.zigzag import ZIGZAG_GATE, zigzag_network, zigzag_value
 from ...regions import segment_regions, slice_regions, transformer_segment_regions
 from ...rigorous.steps import Steps
-from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
-from .common import claim, replay_network
+from ...author import Argued, argument_claim, ratio_search_claim
+from ...search import Confirmation, RatioSearch
+from .common import claim, identity, replay_network
 
 # Card §5: zigzag regions k^L.
 CARD_ZIGZAG = {(2, 3): 8, (3, 2): 9, (3, 3): 27, (4, 2): 16, (2, 5): 32}
@@ -41,7 +43,7 @@ def zigzag_facts(k: int, L: int) -> dict[str, Any]:
     }
 
 
-def _verify_zigzag(ctx: CheckContext) -> Outcome:
+def _argue_zigzag(steps: Steps, cells: int) -> Argued:
     table = {}
     for k, L in INSTANCES:
         facts = zigzag_facts(k, L)
@@ -50,21 +52,18 @@ def _verify_zigzag(ctx: CheckContext) -> Outcome:
     checked = (f"exact rational region counts of the zigzag maxout net on [0,1] for (k, L) in {INSTANCES}: k^L regions, "
                    "breakpoints i/k^L, values i mod 2, slopes +-k^L, equal to g_{k^L} (certified for these instances)")
     card = all(table[f"k={k},L={L}"]["regions"] == v for (k, L), v in CARD_ZIGZAG.items())
-    return _exact_table(ZIGZAG_ID, table, checked, {"card_fixtures_reproduced": card})
+    return _exact_table(steps, table, checked, {"card_fixtures_reproduced": card})
 
 
-def _exact_table(claim_id: str, table: dict[str, dict[str, Any]], checked: str, extra: dict[str, Any]) -> Outcome:
+def _exact_table(steps: Steps, table: dict[str, dict[str, Any]], checked: str, extra: dict[str, Any]) -> Argued:
     """Exact counts: all as claimed is a proof for these instances; one that differs is an exact refutation."""
-    evidence = {"instances": table, **extra}
+    for key, row in table.items():  # the claims name their instances, so an exact count per instance is the proof
+        steps.exact(key, f"{row['regions']} regions and the row's other facts, exact rational arithmetic", row["holds"])
     bad = next((key for key, row in table.items() if not row["holds"]), None)
-    if bad is None:
-        steps = Steps()
-        for key, row in table.items():  # the claims name their instances, so an exact count per instance is the proof
-            steps.exact(key, f"{row['regions']} regions and the row's other facts, exact rational arithmetic", row["holds"])
-        return steps.outcome(checked, {"instances": len(table)}, evidence, method="exact")
-    k, L = (int(part.split("=")[1]) for part in bad.split(","))
-    witness = Witness(claim_id, {"k": k, "L": L}, {key: v for key, v in table[bad].items() if key != "holds"})
-    return Outcome(Status.REFUTED, "exact", checked, {"instances": len(table)}, evidence, witness)
+    if bad is not None:
+        k, L = (int(part.split("=")[1]) for part in bad.split(","))
+        steps.witness = Witness("", {"k": k, "L": L}, {key: v for key, v in table[bad].items() if key != "holds"})
+    return Argued(checked, {"instances": table, **extra})
 
 
 MAX_REPLAY_REGIONS = 4096  # k^L of a replayed zigzag instance
@@ -101,14 +100,14 @@ def _replay_transformer(w: Witness) -> Replay:
     return Replay(not row.pop("holds"), row, f"the simulating transformer has {row['regions']} regions")
 
 
-def _verify_transformer_regions(ctx: CheckContext) -> Outcome:
+def _argue_transformer_regions(steps: Steps, cells: int) -> Argued:
     table = {f"k={k},L={L}": _transformer_row(k, L) for k, L in INSTANCES}
     # nnz per extra block is a constant (the block for the later layers never changes): checked, not assumed.
     per_block = {k: {table[f"k={k},L={L}"]["nnz"] - table[f"k={k},L={L - 1}"]["nnz"] for L in range(3, 5)} for k in (2, 3, 4)}
-    for k, steps in per_block.items():
+    for k, increments in per_block.items():
         for L in range(3, 5):
-            table[f"k={k},L={L}"]["holds"] &= len(steps) == 1
-    return _exact_table(TRANSFORMER_ID, table,
+            table[f"k={k},L={L}"]["holds"] &= len(increments) == 1
+    return _exact_table(steps, table,
                         "exact region counts of the stored hardmax transformer (k tokens, 2 heads per block, L blocks, gate "
                         "(k^2+1)/2) built from the zigzag net: k^L regions on [0,1]; nnz grows by a constant per block",
                         {"nnz_per_extra_block": {k: sorted(v) for k, v in per_block.items()}})
@@ -168,12 +167,8 @@ WIDTH1_SEARCH: RatioSearch[dict[str, Any]] = RatioSearch(
 WIDTH1_ID = "GYZ26.thm.maxout_regions_mpcb14.statement.width1_cap"
 
 
-def _verify_width1(ctx: CheckContext) -> Outcome:
-    result = run_ratio_search(WIDTH1_SEARCH, budget=ctx.budget_or(150), seed=ctx.seed, ctx=ctx)
-    result.extra["recalled_form_at_n0_1"] = {f"k={k},L={L}": {"k^L": k**L, "cap": width1_cap(k, L)} for k, L in ((3, 2), (3, 3), (4, 2))}
-    return search_outcome(WIDTH1_ID, result,
-                          "searched width-1 rank-k maxout nets (k 2-4, L 1-4, weights in [-4,4] on a 1/16 grid) on [-R, R], "
-                          "R <= 64, for exact region counts above 1 + (k-1)(2^L - 1)")
+WIDTH1_EVIDENCE = {"recalled_form_at_n0_1": {f"k={k},L={L}": {"k^L": k**L, "cap": width1_cap(k, L)}
+                                              for k, L in ((3, 2), (3, 3), (4, 2))}}
 
 
 def _verify_abs4(ctx: CheckContext) -> Outcome:
@@ -188,20 +183,30 @@ def _verify_abs4(ctx: CheckContext) -> Outcome:
                    "hardmax transformers (2 tokens, 2 heads per block) built from the zigzag nets: exact region counts on "
                    "[0,1] for L = 1..6 double with every block while the non-zero count grows by a constant; exponential "
                    "growth for all L rests on prop.regions_lower (instances here)",
-                   {"depths": 6}, {"by_depth": rows, "nnz_per_block": sorted(steps)})
+                   {"depths": 6}, {"regions_L1": rows[1]["regions"], "regions_L6": rows[6]["regions"],
+                                   "nnz_added_per_block": ", ".join(map(str, sorted(steps))),  # one value when linear
+                                   "by_depth": rows, "nnz_per_block": sorted(steps)})
+
+
+def _instances_claim(name: str, statement: str, argue: Callable[[Steps, int], Argued], replay: Callable[[Witness], Replay],
+                     scope: str = "statement") -> Claim:
+    """A prop.regions_lower claim decided by exact counts on the card's instances (one exact step each)."""
+    return argument_claim("GYZ26.prop.regions_lower", name, statement, argue, replay=replay, scope=scope, method="exact",
+                          budget={"instances": len(INSTANCES)}, default_budget=1, budget_unit="table",
+                          **identity("GYZ26.prop.regions_lower"))
 
 
 def claims() -> list[Any]:
     return [
-        claim("GYZ26.prop.regions_lower", Scope.STATEMENT, "zigzag_regions",
-              "the zigzag maxout net has exactly k^L linear regions on [0,1], breakpoints i/k^L (card instances)",
-              _verify_zigzag, replay=_replay_zigzag, default_budget=1, budget_unit="table"),
-        claim("GYZ26.prop.regions_lower", Scope.CONSTRUCTION, "transformer_regions",
-              "the hardmax transformer simulating the zigzag net has k^L regions with nnz linear in L (card instances)",
-              _verify_transformer_regions, replay=_replay_transformer, default_budget=1, budget_unit="table"),
-        claim("GYZ26.thm.maxout_regions_mpcb14", Scope.STATEMENT, "width1_cap",
-              "a width-1 rank-k maxout net on R has at most 1 + (k-1)(2^L - 1) linear regions", _verify_width1,
-              replay=lambda w: replay_ratio(WIDTH1_SEARCH, w), default_budget=150),
+        _instances_claim("zigzag_regions", "the zigzag maxout net has exactly k^L linear regions on [0,1], breakpoints "
+                         "i/k^L (card instances)", _argue_zigzag, _replay_zigzag),
+        _instances_claim("transformer_regions", "the hardmax transformer simulating the zigzag net has k^L regions with nnz "
+                         "linear in L (card instances)", _argue_transformer_regions, _replay_transformer, scope="construction"),
+        ratio_search_claim("GYZ26.thm.maxout_regions_mpcb14", "width1_cap",
+                           "a width-1 rank-k maxout net on R has at most 1 + (k-1)(2^L - 1) linear regions", WIDTH1_SEARCH,
+                           checked="searched width-1 rank-k maxout nets (k 2-4, L 1-4, weights in [-4,4] on a 1/16 grid) "
+                                   "on [-R, R], R <= 64, for exact region counts above 1 + (k-1)(2^L - 1)",
+                           evidence=WIDTH1_EVIDENCE, default_budget=150, **identity("GYZ26.thm.maxout_regions_mpcb14")),
         claim("GYZ26.abs.4", Scope.STATEMENT, "regions_exponential_in_depth",
               "expressivity measured by linear regions grows exponentially with depth", _verify_abs4,
               provenance=Provenance.PRIMARY, default_budget=1, budget_unit="table"),

@@ -27,8 +27,9 @@ from ...regions import maxout_value, segment_regions, transformer_segment_region
 from ...rigorous import nonnegative_on_orthant
 from ...rigorous.steps import Steps
 from ...strategies import maxout_networks
-from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
-from .common import claim, first_difference, power_of_two_gate, random_box_point, replay_network, replay_point_in_unit_box
+from ...author import argument_claim, ratio_search_claim
+from ...search import Confirmation, RatioSearch
+from .common import claim, first_difference, identity, power_of_two_gate, random_box_point, replay_network, replay_point_in_unit_box
 
 GRID = 64  # weights are multiples of 1/64: exact in float64 and in the construction
 
@@ -174,19 +175,14 @@ SOFT_SEARCH: RatioSearch[dict[str, Any]] = RatioSearch(
 SOFT_ID = "GYZ26.cor.softmax_error.statement.error_bound"
 
 
-def _verify_soft(ctx: CheckContext) -> Outcome:
-    result = run_ratio_search(SOFT_SEARCH, budget=ctx.budget_or(150), seed=ctx.seed, ctx=ctx)
-    return search_outcome(
-        SOFT_ID, result,
-        f"searched dyadic maxout nets of shape d={SOFT_SHAPE['input_dim']}, widths {SOFT_SHAPE['widths']}, rank "
-        f"{SOFT_SHAPE['rank']}, x in [-1,1]^2, beta in [0.1, 1e4] for ||T_beta(x) - N(x)||_inf / (||A||_inf c(k) S / beta) > 1; "
-        "gate from softmax IBP; violations confirmed by an Arb forward pass",
-    )
+SOFT_CHECKED = (f"searched dyadic maxout nets of shape d={SOFT_SHAPE['input_dim']}, widths {SOFT_SHAPE['widths']}, rank "
+                f"{SOFT_SHAPE['rank']}, x in [-1,1]^2, beta in [0.1, 1e4] for ||T_beta(x) - N(x)||_inf / (||A||_inf c(k) S / "
+                "beta) > 1; gate from softmax IBP; violations confirmed by an Arb forward pass")
 
 
 # --- complexity -----------------------------------------------------------------------------------
 
-def _verify_complexity_algebra(ctx: CheckContext) -> Outcome:
+def _argue_complexity_algebra(steps: Steps, cells: int) -> str:
     # Per block, with n = m_{l-1} >= 1, m = m_l >= 1, k >= 2 (card prop.complexity):
     # full: 2km(n+3) + 8H + 4m <= 4km(n+1) + 8H + 4m; lean: 2km(n+3) + 8n + 4m <= 9km(n+1).
     k, m, n = sp.symbols("k m n", integer=True)
@@ -197,13 +193,12 @@ def _verify_complexity_algebra(ctx: CheckContext) -> Outcome:
         "attention: 4m <= k m (n+1)": k * m * (n + 1) - 4 * m,
         "reset: 8n <= 4km(n+1)": 4 * k * m * (n + 1) - 8 * n,
     }
-    steps = Steps()
     for name, difference in differences.items():
         steps.symbolic(name, f"{difference} >= 0: shifted to the orthant, its coefficients are non-negative",
                        nonnegative_on_orthant(difference, lower))
-    return steps.outcome("per-block inequalities by shift-and-expand over k >= 2, m_l >= 1, m_{l-1} >= 1 (polynomials with "
-                         "non-negative coefficients); summing over blocks with m_l <= H gives nnz_full <= 4 P_0 + 8LH + 4 "
-                         "sum m_l <= 4 P_0 + 12 LH and nnz_lean <= 9 P_0", {"method": "nonnegative_on_orthant"})
+    return ("per-block inequalities by shift-and-expand over k >= 2, m_l >= 1, m_{l-1} >= 1 (polynomials with "
+            "non-negative coefficients); summing over blocks with m_l <= H gives nnz_full <= 4 P_0 + 8LH + 4 "
+            "sum m_l <= 4 P_0 + 12 LH and nnz_lean <= 9 P_0")
 
 
 # Card §5 size fixtures: d = 2, k = 2, widths (3, 2).
@@ -329,12 +324,13 @@ def claims() -> list[Any]:
         claim("GYZ26.prop.exact_simulation", Scope.CONSTRUCTION, "hardmax_exact",
               "the §4 weights with a gate M >= M* give T_inf(x) = N(x) on K", _verify_exact, replay=_replay_exact,
               default_budget=24, budget_unit="networks"),
-        claim("GYZ26.cor.softmax_error", Scope.STATEMENT, "error_bound",
-              "sup_K ||T_beta - N||_inf <= ||A||_inf min(ln k,(k-1)/e) S / beta", _verify_soft,
-              replay=lambda w: replay_ratio(SOFT_SEARCH, w), default_budget=150),
-        claim("GYZ26.prop.complexity", Scope.STATEMENT, "nnz_bounds",
-              "nnz_full(T) <= 4 P_0 + 8LH + 4 sum m_l <= 4 P_0 + 12LH and nnz_lean(T) <= 9 P_0", _verify_complexity_algebra,
-              default_budget=1, budget_unit="derivation"),
+        ratio_search_claim("GYZ26.cor.softmax_error", "error_bound",
+                           "sup_K ||T_beta - N||_inf <= ||A||_inf min(ln k,(k-1)/e) S / beta", SOFT_SEARCH,
+                           checked=SOFT_CHECKED, default_budget=150, **identity("GYZ26.cor.softmax_error")),
+        argument_claim("GYZ26.prop.complexity", "nnz_bounds",
+                       "nnz_full(T) <= 4 P_0 + 8LH + 4 sum m_l <= 4 P_0 + 12LH and nnz_lean(T) <= 9 P_0",
+                       _argue_complexity_algebra, budget={"method": "nonnegative_on_orthant"}, default_budget=1,
+                       budget_unit="derivation", **identity("GYZ26.prop.complexity")),
         claim("GYZ26.prop.complexity", Scope.CONSTRUCTION, "nnz_counts",
               "the built weights have exactly the card's non-zero counts (176 full, 168 lean for d=2, k=2, widths (3,2))",
               _verify_complexity_counts, replay=_replay_counts, default_budget=40, budget_unit="networks"),

@@ -7,6 +7,7 @@ statement over all inputs is searched numerically and can only be ``supported``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -15,28 +16,13 @@ import numpy as np
 import scipy.special
 import sympy as sp
 
+from ...author import Comparison, Steps, argument_claim, ratio_search_claim
 from ...constructions.softmax_max import softmax_gap, softmax_gap_arb
-from ...core import (
-    Bound,
-    CheckContext,
-    Claim,
-    Outcome,
-    Provenance,
-    Scope,
-    Source,
-    SymbolSpec,
-    WitnessInputs,
-)
+from ...core import Bound, Claim, Source, SymbolSpec, WitnessInputs
 from ...core.witness import read_real
 from ...rigorous import enclose
-from ...rigorous.steps import Comparison, Steps, comparison_replay, simplifies_to_zero
-from ...search import (
-    Confirmation,
-    RatioSearch,
-    replay_ratio,
-    run_ratio_search,
-    search_outcome,
-)
+from ...rigorous.steps import simplifies_to_zero
+from ...search import Confirmation, RatioSearch
 from ...strategies import GapInput, softmax_gap_inputs
 
 CARD = "GYZ26.lem.softmax_max"
@@ -85,65 +71,42 @@ W_BELOW_LOG = Comparison("W(x) <= ln(1+x) on [1/3, 368]", sp.LambertW(_x), sp.lo
 W_BELOW_X = Comparison("W(x) <= x on [1/3, 368]", sp.LambertW(_x), _x, _WIDE)
 
 
-def _claim(name: str, statement: str, verify: Any, **kw: Any) -> Claim:
-    return Claim(
-        id=f"{CARD}.statement.{name}",
-        statement=statement,
-        source=SOURCE,
-        provenance=Provenance.RECONSTRUCTED,
-        scope=Scope.STATEMENT,
-        verify=verify,
-        **kw,
-    )
+IDENTITY = {"source": SOURCE, "provenance": "reconstructed"}
 
 
-def _verify_te_max(ctx: CheckContext) -> Outcome:
+def _argue_te_max(steps: Steps, cells: int) -> str:
     # The (n-1)/e half of the lemma rests on sup_{t>=0} t e^{-beta t} = 1/(e beta).
-    cells = ctx.budget_or(20000)
     t = sp.Symbol("t", nonnegative=True)
     b = sp.Symbol("beta", positive=True)
     f = t * sp.exp(-b * t)
-    steps = Steps()
     steps.symbolic("unique critical point", "solveset(d/dt t e^{-beta t} = 0, t >= 0) == {1/beta}",
                    sp.solveset(sp.diff(f, t), t, sp.Interval(0, sp.oo)) == sp.FiniteSet(1 / b))
     steps.zero("value at the critical point", f.subs(t, 1 / b) - 1 / (sp.E * b), "f(1/beta) == 1/(e beta)")
     steps.symbolic("maximum, not minimum", "f''(1/beta) < 0", bool(sp.simplify(sp.diff(f, t, 2).subs(t, 1 / b)).is_negative))
     steps.symbolic("ends", "f(0) = 0 and f -> 0 as t -> oo", f.subs(t, 0) == 0 and sp.limit(f, t, sp.oo) == 0)
-    TE_MAX_BOX.check(steps, cells)
-    return steps.outcome(
-        "sup_{t>=0} t e^{-beta t} = 1/(e beta): SymPy (critical point, second derivative, ends) for all beta > 0; "
-        "Arb subdivision of t e^{-b t} <= 1/(e b) on t in [0,10], b in [1/2,4] as an independent check",
-        {"cells": cells, "arb_prec_bits": 128},
-    )
+    return ("sup_{t>=0} t e^{-beta t} = 1/(e beta): SymPy (critical point, second derivative, ends) for all beta > 0; "
+            "Arb subdivision of t e^{-b t} <= 1/(e b) on t in [0,10], b in [1/2,4] as an independent check")
 
 
-def _verify_c_closed_form(ctx: CheckContext) -> Outcome:
-    # c(n) = min(ln n, (n-1)/e) is (n-1)/e for 2 <= n <= 5 and ln n for n >= 6 (card §3).
-    cells = ctx.budget_or(4000)
+def _argue_c_closed_form(steps: Steps, cells: int) -> str:
+    # c(n) = min(ln n, (n-1)/e) is (n-1)/e for 2 <= n <= 5 and ln n for n >= 6 (card §3); the two
+    # decisive comparisons (C_LINEAR_RANGE, C_AT_SIX) are checked by argument_claim.
     s = sp.Symbol("s")
-    steps = Steps()
-    C_LINEAR_RANGE.check(steps, cells)
-    C_AT_SIX.check(steps, cells)
     # d/dn ((n-1)/e - ln n) = 1/e - 1/n; with s = 1/n in (0, 1/6] it is positive, so the
     # difference keeps growing beyond n = 6: an unbounded range reduced to a box.
     steps.compare("derivative 1/e - 1/n > 0 for n >= 6", s, 1 / sp.E, {"s": (0, Fraction(1, 6))}, cells, strict=True)
     for k, text in C_FIXTURE.items():
         steps.digits(f"card fixture c({k})", enclose(ELEMENTARY.expr, {"n": k, "beta": 1}), text, rounded=True)
-    return steps.outcome(
-        "c(n) = (n-1)/e for real n in [2,5] and ln n for real n >= 6, and the card's c(2..6), by Arb subdivision",
-        {"cells_per_inequality": cells, "arb_prec_bits": 128},
-    )
+    return "c(n) = (n-1)/e for real n in [2,5] and ln n for real n >= 6, and the card's c(2..6), by Arb subdivision"
 
 
-def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
+def _argue_sharp_equal_gaps(steps: Steps, cells: int) -> str:
     # With m equal gaps u/beta below the max, beta*gap = F(u) = m u e^{-u} / (1 + m e^{-u}).
     # Parametrise m/e = w e^w (so w = W(m/e), principal branch, w >= 0): then u* = 1 + w.
-    cells = ctx.budget_or(4000)
     u, w, m = sp.symbols("u w m", positive=True)
     F = m * u * sp.exp(-u) / (1 + m * sp.exp(-u))
     m_of_w = sp.E * w * sp.exp(w)
     a = m * sp.exp(-u)
-    steps = Steps()
     # F' = a (1 - u + a) / (1 + a)^2 with a = m e^{-u} > 0, so F' = 0 iff u = 1 + m e^{-u}.
     steps.zero("critical point equation", sp.diff(F, u) * (1 + a) ** 2 / a - (1 - u + a), "F'(u) (1+a)^2 / a == 1 - u + a, a = m e^{-u}")
     steps.symbolic("unique root", "u - 1 - m e^{-u} is strictly increasing in u", bool((1 + m * sp.exp(-u)).is_positive))
@@ -161,18 +124,14 @@ def _verify_sharp_equal_gaps(ctx: CheckContext) -> Outcome:
                    simplifies_to_zero(wv * sp.exp(wv) - wv - wv * (sp.exp(wv) - 1)) and bool(sp.exp(wv).is_positive))
     steps.symbolic("hence W((n-1)/e) <= c(n), every n >= 1", "ln(1 + (n-1)/e) <= ln n as n - 1 - (n-1)/e = (n-1)(1 - 1/e) >= 0",
                    bool((k * (1 - sp.exp(-1))).is_nonnegative))
-    # x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368]: an Arb check of the same.
-    W_BELOW_LOG.check(steps, cells)
-    W_BELOW_X.check(steps, cells)
+    # x = (n-1)/e for 2 <= n <= 1001 lies in [1/e, 1000/e], inside the rational box [1/3, 368]: W_BELOW_LOG and
+    # W_BELOW_X, checked by argument_claim, are an Arb check of the same.
     for k, text in SHARP_FIXTURE.items():
         steps.digits(f"card fixture W({k - 1}/e)", enclose(SHARP.expr, {"n": k, "beta": 1}), text, rounded=True)
-    return steps.outcome(
-        "among inputs whose non-maximal entries share one gap, sup beta*(max z - <p,z>) = W((n-1)/e), attained at "
-        "beta*gap = 1 + W((n-1)/e) (SymPy); W((n-1)/e) <= c(n) for every n (SymPy, x = w e^w), and by Arb for "
-        "2 <= n <= 1001; the card's fixtures (Arb). "
-        "That equal gaps are optimal is not certified here: the sharp_gap_bound search tests it",
-        {"cells_per_inequality": cells, "arb_prec_bits": 128},
-    )
+    return ("among inputs whose non-maximal entries share one gap, sup beta*(max z - <p,z>) = W((n-1)/e), attained at "
+            "beta*gap = 1 + W((n-1)/e) (SymPy); W((n-1)/e) <= c(n) for every n (SymPy, x = w e^w), and by Arb for "
+            "2 <= n <= 1001; the card's fixtures (Arb). "
+            "That equal gaps are optimal is not certified here: the sharp_gap_bound search tests it")
 
 
 # --- searched claims ---------------------------------------------------------------------------
@@ -198,10 +157,19 @@ def _gap_decode(d: dict[str, Any]) -> GapInput:
     return GapInput(tuple(z), beta)
 
 
-def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
+def float_bound(bound: Bound) -> Callable[[int, float], float]:
+    """The bound at (n, beta) in float64 (SciPy/NumPy), compiled from the bound's own expression, so that the search's
+    ratio and the Arb confirmation read one source (issue #11: a wrong bound must fail the claim that lists it)."""
+    value = sp.lambdify((n, beta), bound.expr, modules=["scipy", "numpy"])
+    return lambda k, b: float(np.real(value(k, b)))  # scipy's lambertw is complex-typed, real on the principal branch
+
+
+def _gap_search(bound: Bound) -> RatioSearch[GapInput]:
+    at = float_bound(bound)
+
     def ratio(x: GapInput) -> float:
         gap = float(softmax_gap(*_pad(x))[0])
-        return gap * x.beta / c_float(len(x.z))
+        return gap / at(len(x.z), x.beta)
 
     def confirm(x: GapInput) -> Confirmation:
         gap = softmax_gap_arb(x.z, x.beta)
@@ -217,57 +185,38 @@ def _gap_search(bound: Bound, c_float: Any) -> RatioSearch[GapInput]:
         confirm=confirm,
         encode=lambda x: {"z": [float(v).hex() for v in x.z], "beta": float(x.beta).hex()},
         decode=_gap_decode,
-        label=f"gap*beta/{bound.id}",
+        label=f"gap/{bound.id}",
         # Polish in (log beta, z): the number of tokens stays fixed, every score moves freely.
         flatten=lambda x: np.array([math.log(x.beta), *x.z]),
         unflatten=lambda x, v: GapInput(tuple(float(c) for c in v[1:]), float(np.exp(min(v[0], 700.0)))),
     )
 
 
-def _c_elementary(k: int) -> float:
-    return min(math.log(k), (k - 1) / math.e)
-
-
-def _c_sharp(k: int) -> float:
-    return float(scipy.special.lambertw((k - 1) / math.e).real)
-
-
-def gap_search(bound: Bound = ELEMENTARY, c_float: Any = _c_elementary) -> RatioSearch[GapInput]:
+def gap_search(bound: Bound = ELEMENTARY) -> RatioSearch[GapInput]:
     """The search behind a gap claim; exposed so tests can aim it at a deliberately wrong bound."""
-    return _gap_search(bound, c_float)
+    return _gap_search(bound)
 
 
-def _searched(name: str, statement: str, bound: Bound, c_float: Any, fixture: dict[str, float]) -> Claim:
-    search = gap_search(bound, c_float)
-    claim_id = f"{CARD}.statement.{name}"
-
-    def verify(ctx: CheckContext) -> Outcome:
-        result = run_ratio_search(search, budget=ctx.budget_or(1000), seed=ctx.seed, ctx=ctx)
-        result.extra.update(fixture)
-        return search_outcome(
-            claim_id,
-            result,
-            f"searched n in [2,{MAX_TOKENS}], beta in [1e-2,1e4], z either scale*a (scale in [1e-3,10], a in [-1,1]^n) "
-            f"or gaps u/beta below an offset (u in [0,20]), then Nelder-Mead from the best input, for "
-            f"gap / ({bound.description}) > 1; float64 JAX evaluation, violations confirmed in Arb",
-        )
-
-    return _claim(name, statement, verify, replay=lambda w: replay_ratio(search, w), bounds=(bound,), default_budget=1000)
+def _searched(name: str, statement: str, bound: Bound, fixture: dict[str, float]) -> Claim:
+    return ratio_search_claim(
+        CARD, name, statement, gap_search(bound), evidence=fixture, bounds=(bound,), default_budget=1000,
+        checked=f"searched n in [2,{MAX_TOKENS}], beta in [1e-2,1e4], z either scale*a (scale in [1e-3,10], a in [-1,1]^n) "
+                f"or gaps u/beta below an offset (u in [0,20]), then Nelder-Mead from the best input, for "
+                f"gap / ({bound.description}) > 1; float64 JAX evaluation, violations confirmed in Arb", **IDENTITY)
 
 
 def claims() -> list[Claim]:
     return [
-        _claim("te_max", "sup_{t>=0} t e^{-beta t} = 1/(e beta) for every beta > 0", _verify_te_max,
-               replay=comparison_replay(TE_MAX_BOX), default_budget=20000, budget_unit="cells"),
-        _claim("c_closed_form", "min(ln n, (n-1)/e) = (n-1)/e for 2 <= n <= 5 and ln n for n >= 6", _verify_c_closed_form,
-               replay=comparison_replay(C_LINEAR_RANGE, C_AT_SIX), bounds=(ELEMENTARY,), default_budget=4000,
-               budget_unit="cells"),
-        _claim("sharp_equal_gaps", "with equal gaps, sup beta*(max z - <softmax(beta z), z>) = W((n-1)/e) <= c(n)",
-               _verify_sharp_equal_gaps, replay=comparison_replay(W_BELOW_LOG, W_BELOW_X), bounds=(SHARP,),
-               default_budget=4000, budget_unit="cells"),
-        _searched("gap_bound", "max z - <softmax(beta z), z> <= min(ln n, (n-1)/e)/beta", ELEMENTARY, _c_elementary,
+        argument_claim(CARD, "te_max", "sup_{t>=0} t e^{-beta t} = 1/(e beta) for every beta > 0", _argue_te_max,
+                       comparisons=(TE_MAX_BOX,), cells=20000, **IDENTITY),
+        argument_claim(CARD, "c_closed_form", "min(ln n, (n-1)/e) = (n-1)/e for 2 <= n <= 5 and ln n for n >= 6",
+                       _argue_c_closed_form, comparisons=(C_LINEAR_RANGE, C_AT_SIX), bounds=(ELEMENTARY,), **IDENTITY),
+        argument_claim(CARD, "sharp_equal_gaps",
+                       "with equal gaps, sup beta*(max z - <softmax(beta z), z>) = W((n-1)/e) <= c(n)",
+                       _argue_sharp_equal_gaps, comparisons=(W_BELOW_LOG, W_BELOW_X), bounds=(SHARP,), **IDENTITY),
+        _searched("gap_bound", "max z - <softmax(beta z), z> <= min(ln n, (n-1)/e)/beta", ELEMENTARY,
                   {"n2_worst_ratio_closed_form": N2_WORST_RATIO}),
-        _searched("sharp_gap_bound", "max z - <softmax(beta z), z> <= W((n-1)/e)/beta (sharp)", SHARP, _c_sharp,
+        _searched("sharp_gap_bound", "max z - <softmax(beta z), z> <= W((n-1)/e)/beta (sharp)", SHARP,
                   {"sup_ratio_closed_form": 1.0}),
     ]
 
@@ -277,6 +226,7 @@ def figure(out_dir: Path) -> Path:
     import matplotlib.pyplot as plt
 
     u = np.linspace(0.0, 8.0, 400)
+    c_sharp, c_elementary = float_bound(SHARP), float_bound(ELEMENTARY)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for k, colour in zip(range(2, 7), plt.cm.viridis(np.linspace(0, 0.9, 5))):
         z = np.zeros((u.size, MAX_TOKENS))
@@ -284,8 +234,8 @@ def figure(out_dir: Path) -> Path:
         mask = np.zeros_like(z, dtype=bool)
         mask[:, :k] = True
         ax.plot(u, softmax_gap(z, mask, np.ones(u.size)), color=colour, label=f"n = {k}")
-        ax.axhline(_c_sharp(k), color=colour, ls=":", lw=1)
-        ax.axhline(_c_elementary(k), color=colour, ls="--", lw=0.8)
+        ax.axhline(c_sharp(k, 1.0), color=colour, ls=":", lw=1)
+        ax.axhline(c_elementary(k, 1.0), color=colour, ls="--", lw=0.8)
     ax.set_xlabel("beta * gap between the max and the other entries")
     ax.set_ylabel("beta * (max z - <softmax(beta z), z>)")
     ax.set_title("GYZ26.lem.softmax_max: dotted W((n-1)/e), dashed min(ln n, (n-1)/e)", fontsize=9)

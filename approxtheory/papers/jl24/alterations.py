@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 import sympy as sp
 
+from ...author import Argued
 from ...constructions.pod_attention import single_layer
 from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness, WitnessInputs
 from ...numerics import x64
@@ -24,7 +25,7 @@ from ...pod.domain import Domain
 from ...pod.spectrum import pod_spectrum
 from ...rigorous.steps import Steps
 from ...core.witness import read_integer, read_rational
-from .common import claim, replay_result
+from .common import argument, claim, replay_result
 
 HORIZON = 10
 
@@ -38,8 +39,7 @@ def exp_kernel_complexity(c: sp.Expr, gamma: sp.Expr) -> tuple[sp.Expr, sp.Expr,
     return c1, c2, c1 * c2
 
 
-def _verify_c_rnn(ctx: CheckContext) -> Outcome:
-    s = Steps()
+def _argue_c_rnn(s: Steps, cells: int) -> Argued:
     t, b, g = sp.symbols("t beta gamma", positive=True)
     c = sp.Symbol("c", nonzero=True, real=True)
     rate = sp.simplify(t / b - t / g)  # e^(t/beta) |c| e^(-t/gamma) = |c| e^(t (1/beta - 1/gamma))
@@ -62,8 +62,8 @@ def _verify_c_rnn(ctx: CheckContext) -> Outcome:
         evidence[f"code c={cc}, gamma={gg}"] = [code.c1, code.c2, code.c_rnn]
         s.cross_check("float", f"code agrees: c={cc}, gamma={gg}", "pod.rnn.c_rnn to 1e-12",
                       all(abs(a - float(e)) < 1e-12 for a, e in zip((code.c1, code.c2, code.c_rnn), expected)))
-    return s.outcome("eqs. 73-75 applied to rho(t) = c e^(-t/gamma): C1 = 1 + gamma, C2 = |c|, C_RNN = (1 + gamma)|c| "
-                     "(SymPy), the card's two examples; cross-check: the package's c_rnn agrees in float", {}, evidence)
+    return Argued("eqs. 73-75 applied to rho(t) = c e^(-t/gamma): C1 = 1 + gamma, C2 = |c|, C_RNN = (1 + gamma)|c| "
+                  "(SymPy), the card's two examples; cross-check: the package's c_rnn agrees in float", evidence)
 
 
 # --- JL24.prop6.3 -------------------------------------------------------------------------------
@@ -304,10 +304,10 @@ PROP63_ID_ID = "JL24.prop6.3.statement.kernel_identity"
 
 def claims() -> list:
     return [
-        claim("JL24.def.C_RNN", Scope.STATEMENT, "exp_kernel",
-              "eqs. 73-75 give C1 = 1 + gamma, C2 = |c|, C_RNN = (1 + gamma)|c| for rho(t) = c e^(-t/gamma)",
-              _verify_c_rnn, location="App. D.1 eqs. 73-75; card §7 JL24.fix.rnn_exp (derived)", provenance="reconstructed",
-              default_budget=1),
+        argument("JL24.def.C_RNN", "exp_kernel",
+                 "eqs. 73-75 give C1 = 1 + gamma, C2 = |c|, C_RNN = (1 + gamma)|c| for rho(t) = c e^(-t/gamma)",
+                 _argue_c_rnn, location="App. D.1 eqs. 73-75; card §7 JL24.fix.rnn_exp (derived)",
+                 provenance="reconstructed"),
         claim("JL24.prop6.1", Scope.STATEMENT, "permuted_not_in_C_RNN",
               "for H in C_RNN and a permutation p with p(t') > t' for some t', the ordering-altered H~ is not in C_RNN",
               _verify_prop61, location="Sec. 6.1, Prop. 6.1; App. D.2", replay=_replay_prop61, default_budget=200),

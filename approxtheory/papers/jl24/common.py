@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ... import author
 from ...core import (
     CheckContext,
     Claim,
@@ -29,8 +30,22 @@ def source(location: str) -> Source:
 def claim(card_id: str, scope: Scope, name: str, statement: str, verify: Callable[[CheckContext], Outcome], *,
           location: str, provenance: Provenance = Provenance.PRIMARY, **kw: Any) -> Claim:
     """A claim with id ``<card_id>.<scope>.<name>``."""
-    return Claim(id=f"{card_id}.{scope.value}.{name}", statement=statement, source=source(location),
-                 provenance=provenance, scope=scope, verify=verify, **kw)
+    return author.claim(card_id, name, statement, verify, scope=scope, source=source(location), provenance=provenance, **kw)
+
+
+def argument(card_id: str, name: str, statement: str, argue: Callable[..., str | author.Argued], *, location: str,
+             provenance: Provenance | str = Provenance.PRIMARY, **kw: Any) -> Claim:
+    """A JL24 argument (:func:`approxtheory.author.argument_claim`). Without Arb comparisons it spends nothing it
+    counts: its budget record is empty unless ``budget`` says otherwise, and its stated default budget is 1."""
+    kw.setdefault("budget", {})
+    kw.setdefault("default_budget", 1)
+    kw.setdefault("budget_unit", "examples")
+    return author.argument_claim(card_id, name, statement, argue, **identity(location, provenance), **kw)
+
+
+def identity(location: str, provenance: Provenance | str = Provenance.PRIMARY) -> dict[str, Any]:
+    """The source and provenance of a JL24 claim, as approxtheory.author's constructors take them."""
+    return {"source": source(location), "provenance": provenance}
 
 
 def replay_result(reproduced: bool, observed: dict[str, Any], yes: str, no: str) -> Replay:

@@ -21,6 +21,7 @@ from ...constructions.pod_attention import (
     quadrature_errors,
 )
 from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness, WitnessInputs
+from ...core.memo import per_run
 from ...pod import complexity, targets
 from .common import claim, replay_result
 
@@ -36,13 +37,17 @@ def sine_target(alpha: float, r: int | None, tau: int, encoded: bool = False) ->
     return targets.sines(alpha, r, tau, terms=M_MAX, encoded=encoded)
 
 
-@lru_cache(maxsize=16)
+#: The claims reading the alpha = 2 quadrature and tau = 16 Monte Carlo curves (attains_bound, rate_infinite_rank).
+CURVES = "JL24.construction.curves"
+
+
+@per_run(portable=True)  # once per run (core.memo); the report's figure reads the Monte Carlo curves too
 def quadrature_curve(alpha: float, tau: int, panels: int, encoded: bool = False, exact_diagonal: bool = False) -> ErrorCurve:
     return quadrature_errors(sine_target(alpha, None, tau, encoded), M_MAX, order=QUAD_ORDER, panels=panels,
                              exact_diagonal=exact_diagonal)
 
 
-@lru_cache(maxsize=8)
+@per_run(portable=True)
 def mc_curve(alpha: float, r: int | None, tau: int, samples: int, seed: int,
              m_max: int = M_MAX) -> tuple[ErrorCurve, dict[str, np.ndarray]]:
     return monte_carlo_errors(sine_target(alpha, r, tau), m_max, samples, seed)
@@ -220,11 +225,11 @@ def claims() -> list:
         claim("JL24.thm4.2", Scope.CONSTRUCTION, "attains_bound",
               "the proof's construction with m_FF = oo has error int sum_t |H_t - H^_t| <= tau^2 C0 C1 m_h^-(2 alpha - 1)",
               _verify_attains, location="App. A.3, eqs. 30-49; card §5.1", replay=_replay_attains, default_budget=1,
-              budget_unit="runs"),
+              budget_unit="runs", shares=CURVES),
         claim("JL24.cor.finite_rank", Scope.CONSTRUCTION, "rate_infinite_rank",
               "for r = oo and sigma_k ~ k^-alpha the error decays like m_h^-(2 alpha - 1) (m_FF large)",
               _verify_rate, location="App. B.2 (prose), Fig. 5 reference lines", replay=_replay_rate, default_budget=1,
-              budget_unit="runs"),
+              budget_unit="runs", shares=CURVES),
     ]
 
 

@@ -12,12 +12,13 @@ import flint
 import numpy as np
 import sympy as sp
 
+from ...author import Argued
 from ...core import CheckContext, Outcome, Replay, Scope, Status, Witness, WitnessInputs
 from ...pod import complexity, targets
 from ...pod.spectrum import pod_spectrum
 from ...rigorous import enclose
 from ...rigorous.steps import Steps, simplifies_to_zero
-from .common import claim, replay_result
+from .common import argument, claim, replay_result
 
 u, v = sp.symbols("u v", real=True)
 _TWO_PI = 2 * sp.pi
@@ -49,8 +50,7 @@ def _arb_tail(alpha: str, m: int, r: int | None) -> flint.arb:
     return s.zeta(m + 1) - (0 if r is None else s.zeta(r + 1))
 
 
-def _verify_hurwitz(ctx: CheckContext) -> Outcome:
-    s = Steps()
+def _argue_hurwitz(s: Steps, cells: int) -> Argued:
     evidence: dict[str, Any] = {}
     for alpha, m, r, text in HURWITZ_FIXTURES:
         ball = _arb_tail(alpha, m, r)
@@ -70,14 +70,13 @@ def _verify_hurwitz(ctx: CheckContext) -> Outcome:
         upper = flint.arb(m) ** (1 - two_alpha) / (two_alpha - 1)
         s.arb(f"Arb sandwich alpha={alpha}, m={m}", f"{lower.str(8)} <= {zeta.str(8)} <= {upper.str(8)}",
               bool((zeta - lower).lower() > 0 and (upper - zeta).lower() > 0))
-    return s.outcome("the card's tail values T(4) to their printed digits (Arb Hurwitz zeta), the integral-test sandwich "
-                     "(SymPy integrals) and its instances at five (alpha, m) (Arb)", {"arb_prec_bits": 53}, evidence)
+    return Argued("the card's tail values T(4) to their printed digits (Arb Hurwitz zeta), the integral-test sandwich "
+                  "(SymPy integrals) and its instances at five (alpha, m) (Arb)", evidence)
 
 
 # --- JL24.fix.sines and JL24.fix.rank2 -----------------------------------------------------------
 
-def _verify_sines(ctx: CheckContext) -> Outcome:
-    s = Steps()
+def _argue_sines(s: Steps, cells: int) -> Argued:
     i, j = sp.symbols("i j", integer=True, positive=True)
     k = sp.Symbol("k", integer=True, nonzero=True)
     basis_i, basis_j = (sp.sqrt(2) * sp.sin(_TWO_PI * n * u) for n in (i, j))
@@ -115,9 +114,9 @@ def _verify_sines(ctx: CheckContext) -> Outcome:
                       and abs(c0 - 2 * np.sqrt(2)) < 1e-12)
     r2 = complexity.c1_upper(targets.rank2().pod, 1.5).value
     s.cross_check("float", "code: rank2 C1^(3/2)", "c1_upper == 2^1.5", abs(r2 - 2**1.5) < 1e-12)
-    return s.outcome("POD of JL24.fix.sines for every i (orthonormality by product-to-sum, SymPy) and of JL24.fix.rank2, "
-                     "sup norms, C1 <= 1 (sines), C1 <= 2^alpha (rank2), C0 <= 2 sqrt2 (SymPy); cross-check: the package's "
-                     "c1_upper/c0_upper reproduce them in float", {}, evidence)
+    return Argued("POD of JL24.fix.sines for every i (orthonormality by product-to-sum, SymPy) and of JL24.fix.rank2, "
+                  "sup norms, C1 <= 1 (sines), C1 <= 2^alpha (rank2), C0 <= 2 sqrt2 (SymPy); cross-check: the package's "
+                  "c1_upper/c0_upper reproduce them in float", evidence)
 
 
 # --- JL24.exD.3 / JL24.fix.mix -------------------------------------------------------------------
@@ -143,8 +142,7 @@ def singular_value_steps(s: Steps, gram: sp.Matrix) -> list[sp.Expr]:
     return exact
 
 
-def _verify_mix(ctx: CheckContext) -> Outcome:
-    s = Steps()
+def _argue_mix(s: Steps, cells: int) -> Argued:
     rho = 1 + sp.sqrt(2) * sp.sin(_TWO_PI * u) * sp.sqrt(2) * sp.sin(_TWO_PI * v)
     mixed = sp.expand(sp.expand_trig(rho.subs(v, u + v)))
     card_form = 1 + (1 - sp.cos(4 * sp.pi * u)) * sp.cos(_TWO_PI * v) + sp.sin(4 * sp.pi * u) * sp.sin(_TWO_PI * v)
@@ -176,9 +174,9 @@ def _verify_mix(ctx: CheckContext) -> Outcome:
     s.cross_check("float", "quadrature agrees with the exact values", "Gauss-Legendre weighted SVD, |difference| <= 1e-10",
                   bool(np.max(np.abs(spectrum.singular_values[:3] - np.array([float(z) for z in exact]))) <= 1e-10
                     and spectrum.singular_values[3] < 1e-10))
-    return s.outcome("exD.3: mixing x2 -> x1 + x2 turns the rank-2 coupling (sigma = 1, 1) into rank 3 with "
-                     "sigma = sqrt((7+sqrt33)/8), 1/2, sqrt((7-sqrt33)/8) (exact integrals and characteristic polynomial, "
-                     "SymPy); cross-check: the POD quadrature reproduces them", {}, evidence)
+    return Argued("exD.3: mixing x2 -> x1 + x2 turns the rank-2 coupling (sigma = 1, 1) into rank 3 with "
+                  "sigma = sqrt((7+sqrt33)/8), 1/2, sqrt((7-sqrt33)/8) (exact integrals and characteristic polynomial, "
+                  "SymPy); cross-check: the POD quadrature reproduces them", evidence)
 
 
 # --- E1: are the infinite-rank targets in the theorem's class? -----------------------------------
@@ -231,17 +229,17 @@ E1_ID = "JL24.E1.experiment.infinite_rank_in_class"
 
 def claims() -> list:
     return [
-        claim("JL24.fix.hurwitz", Scope.STATEMENT, "tails",
-              "T(m) = sum_{k=m+1..r} k^-(2 alpha) = zeta(2 alpha, m+1) - zeta(2 alpha, r+1), with the card's values at m = 4 "
-              "and (m+1)^(1-2 alpha)/(2 alpha-1) <= zeta(2 alpha, m+1) <= m^(1-2 alpha)/(2 alpha-1)",
-              _verify_hurwitz, location="card §7 JL24.fix.hurwitz (derived)", provenance="reconstructed", default_budget=1),
-        claim("JL24.fix.sines", Scope.STATEMENT, "pod_complexity",
-              "sigma_i = i^-alpha with bases sqrt2 sin(2 pi i .), C1^(alpha) <= 1 and C0 <= 2 sqrt2; rank2 has sigma = (1, 1) "
-              "and C1^(alpha) <= 2^alpha", _verify_sines, location="card §7 JL24.fix.sines, JL24.fix.rank2 (eq. 65)",
-              default_budget=1),
-        claim("JL24.exD.3", Scope.STATEMENT, "singular_values",
-              "temporal mixing raises the POD rank of rho = 1 + 2 sin(2 pi x1) sin(2 pi x2) from 2 to 3, with singular values "
-              "about 1.265, 0.5, 0.4", _verify_mix, location="App. D.3, eqs. 97-98; card §7 JL24.fix.mix", default_budget=1),
+        argument("JL24.fix.hurwitz", "tails",
+                 "T(m) = sum_{k=m+1..r} k^-(2 alpha) = zeta(2 alpha, m+1) - zeta(2 alpha, r+1), with the card's values at "
+                 "m = 4 and (m+1)^(1-2 alpha)/(2 alpha-1) <= zeta(2 alpha, m+1) <= m^(1-2 alpha)/(2 alpha-1)",
+                 _argue_hurwitz, location="card §7 JL24.fix.hurwitz (derived)", provenance="reconstructed",
+                 budget={"arb_prec_bits": 53}),
+        argument("JL24.fix.sines", "pod_complexity",
+                 "sigma_i = i^-alpha with bases sqrt2 sin(2 pi i .), C1^(alpha) <= 1 and C0 <= 2 sqrt2; rank2 has sigma = "
+                 "(1, 1) and C1^(alpha) <= 2^alpha", _argue_sines, location="card §7 JL24.fix.sines, JL24.fix.rank2 (eq. 65)"),
+        argument("JL24.exD.3", "singular_values",
+                 "temporal mixing raises the POD rank of rho = 1 + 2 sin(2 pi x1) sin(2 pi x2) from 2 to 3, with singular "
+                 "values about 1.265, 0.5, 0.4", _argue_mix, location="App. D.3, eqs. 97-98; card §7 JL24.fix.mix"),
         claim("JL24.E1", Scope.EXPERIMENT, "infinite_rank_in_class",
               "the r = oo targets of E1 (alpha = 0.55 and 1) are in the class of Thm 4.2 (rho continuous on I x I)",
               _verify_e1, location="App. B.2/C, eq. 65, Fig. 5", replay=_replay_e1, default_budget=1),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 import jax
@@ -21,6 +20,7 @@ import numpy as np
 import optax
 
 from ...core import ApproxTheoryError, CheckContext, Outcome, Provenance, Scope, Status
+from ...core.memo import per_run
 from ...numerics import x64
 from ...pod import targets
 from .common import claim
@@ -204,7 +204,7 @@ def _e1_mse(params: Any, mask: jax.Array, x: jax.Array, y: jax.Array) -> jax.Arr
 _E1_MSE = jax.jit(jax.vmap(_e1_mse))
 
 
-@lru_cache(maxsize=4)
+@per_run  # the three E1 claims read one training (they share "JL24.E1.trained")
 @x64
 def _e1_all(seed: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Training and held-out MSE of eq. (5), each of shape (alpha, rank, m_h).
@@ -348,7 +348,7 @@ def e4_data(seed: int, samples: int = E4_SAMPLES, tau: int = E4_TAU) -> dict[str
             "mixing_causal": (x, causal @ conv.T)}
 
 
-@lru_cache(maxsize=4)
+@per_run  # the two E4 claims read one training (they share "JL24.E4.trained")
 @x64
 def e4_errors(seed: int, steps: int = E4_STEPS) -> dict[str, dict[str, float]]:
     """Final training MSE of the linear RNN and of eq. (5) with positional encoding on each task."""
@@ -426,7 +426,8 @@ def _verify_e4_rnn(ctx: CheckContext) -> Outcome:
 
 def claims() -> list:
     common = {"default_budget": E1_STEPS, "budget_unit": "L-BFGS iterations per m_h", "location": "App. B.2, Fig. 5; settings App. C",
-              "cost": "slow"}
+              "cost": "slow", "shares": "JL24.E1.trained"}
+    e4 = {"default_budget": E4_STEPS, "budget_unit": "L-BFGS iterations", "cost": "slow", "shares": "JL24.E4.trained"}
     return [
         claim("JL24.E1", Scope.EXPERIMENT, "trained_plateau",
               "trained single-layer error stops decreasing once m_h >= rank r (finite r = 2, 6)", _verify_plateau, **common),
@@ -437,11 +438,9 @@ def claims() -> list:
               _verify_slopes, **common),
         claim("JL24.E4", Scope.EXPERIMENT, "ordering_mixing_directions",
               "ordering alters the RNN's error but not the Transformer's; mixing alters the Transformer's but not the RNN's",
-              _verify_e4, default_budget=E4_STEPS, budget_unit="L-BFGS iterations", location="Sec. 6.2, Table 2; App. C",
-              cost="slow"),
+              _verify_e4, location="Sec. 6.2, Table 2; App. C", **e4),
         claim("JL24.E4", Scope.EXPERIMENT, "rnn_directions",
               "ordering alters the linear RNN's error and (causal) mixing does not",
-              _verify_e4_rnn, default_budget=E4_STEPS, budget_unit="L-BFGS iterations",
-              location="Sec. 6.2, Table 2; App. C (mixing read causally: card §8)", provenance=Provenance.RECONSTRUCTED,
-              cost="slow"),
+              _verify_e4_rnn, location="Sec. 6.2, Table 2; App. C (mixing read causally: card §8)",
+              provenance=Provenance.RECONSTRUCTED, **e4),
     ]

@@ -1,13 +1,15 @@
-"""Shared pieces of the WE24 claims: the source and the claim factory (steps are recorded on rigorous.Steps)."""
+"""Shared pieces of the WE24 claims: the source and the claim factories (arguments record rigorous.Steps)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from ... import author
 from ...core import CheckContext, Claim, Outcome, Provenance, Scope, Source
 
 VERSION = "NeurIPS 2024 camera-ready (arXiv:2402.00522), read in full; card wang_e_2024.md"
+SYMPY = {"symbolic": "sympy"}  # the budget record of an argument without Arb steps: nothing is counted
 
 
 def source(location: str) -> Source:
@@ -17,5 +19,16 @@ def source(location: str) -> Source:
 def claim(card_id: str, scope: Scope, name: str, statement: str, location: str,
           verify: Callable[[CheckContext], Outcome], **kw: Any) -> Claim:
     """A WE24 claim with id ``<card_id>.<scope>.<name>``; the paper's own statements are ``primary``."""
-    return Claim(id=f"{card_id}.{scope.value}.{name}", statement=statement, source=source(location),
-                 provenance=kw.pop("provenance", Provenance.PRIMARY), scope=scope, verify=verify, **kw)
+    return author.claim(card_id, name, statement, verify, scope=scope, source=source(location),
+                        provenance=kw.pop("provenance", Provenance.PRIMARY), **kw)
+
+
+def argument(card_id: str, name: str, statement: str, location: str, argue: Callable[..., str | author.Argued],
+             **kw: Any) -> Claim:
+    """A WE24 argument (:func:`approxtheory.author.argument_claim`), a primary statement unless ``scope`` says
+    otherwise. Without Arb steps its budget record is :data:`SYMPY` and its stated default budget the
+    library's (100 examples), which nothing spends."""
+    kw.setdefault("budget", SYMPY)
+    kw.setdefault("default_budget", 100)
+    kw.setdefault("budget_unit", "examples")
+    return author.argument_claim(card_id, name, statement, argue, source=source(location), **kw)

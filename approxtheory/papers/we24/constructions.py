@@ -19,7 +19,7 @@ from ...memory.degenerate import family_below
 from ...memory.problems import Fit, KernelProblem
 from ...memory.shift import shift_uniform_fit
 from ...rigorous.steps import Steps, simplifies_to_zero
-from .common import claim
+from .common import argument, claim
 
 WINDOW = 60
 
@@ -68,10 +68,9 @@ def _verify_dpf_layer(ctx: CheckContext) -> Outcome:
                     "sign_window_gap": attained, "heads_per_block": [len(g) for g in layer.groups]})
 
 
-def _verify_exact_single_heads(ctx: CheckContext) -> Outcome:
+def _argue_exact_single_heads(s: Steps, cells: int, seed: int) -> str:
     b = sp.Symbol("beta", positive=True)
     N = 5
-    s = Steps()
     # the head's softmax over the window divides by the sum of e^{score}; W_V is the closed-form normaliser (card §4.2)
     lin_scores = [-b * j for j in range(N + 1)]
     lin_wv = (1 - sp.exp(-b * (N + 1))) / (1 - sp.exp(-b))
@@ -85,7 +84,7 @@ def _verify_exact_single_heads(ctx: CheckContext) -> Outcome:
                "H_N(beta) * softmax(-beta log s)_s == s^{-beta}, s = 1..5",
                all(simplifies_to_zero(log_wv * sp.exp(sc) / sum(sp.exp(x) for x in log_scores) - sp.Integer(j) ** (-b))
                    for j, sc in zip(range(1, N + 1), log_scores)))
-    rng = np.random.default_rng(ctx.seed)
+    rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, size=(WINDOW + 1, 3))
     s_grid = np.arange(WINDOW + 1, dtype=np.float64)
     gaps = {}
@@ -97,10 +96,10 @@ def _verify_exact_single_heads(ctx: CheckContext) -> Outcome:
         gaps[f"log beta={beta}"] = float(np.abs(log(X)[0] - np.where(s_grid > 0, np.maximum(s_grid, 1.0) ** -beta, 0.0) @ X).max())
     # the package's layer is the construction this claim is about, and it runs in float64: evidence, not a certificate
     s.float("float runs of the layer", "max |output - sum_s rho(s) x_{t-s}| <= 1e-13", max(gaps.values()) <= 1e-13, gaps=gaps)
-    return s.outcome("one head with p = beta and W_V = Z_N(beta) outputs sum_s e^{-beta s} x_{t-s} (lin) or "
-                     "sum_s s^{-beta} x_{t-s} (log) exactly on an N+1-token window (SymPy softmax with the closed-form "
-                     "normalisers, N = 5); the package's layer (approxtheory.constructions, float64) agrees to rounding on "
-                     "a random window", {"symbolic": "sympy", "seed": ctx.seed})
+    return ("one head with p = beta and W_V = Z_N(beta) outputs sum_s e^{-beta s} x_{t-s} (lin) or "
+            "sum_s s^{-beta} x_{t-s} (log) exactly on an N+1-token window (SymPy softmax with the closed-form "
+            "normalisers, N = 5); the package's layer (approxtheory.constructions, float64) agrees to rounding on "
+            "a random window")
 
 
 def _verify_scores(ctx: CheckContext) -> Outcome:
@@ -135,7 +134,8 @@ def _verify_scores(ctx: CheckContext) -> Outcome:
                    "scores of the dot-product heads (W_Q, W_K on embeddings with a position and a constant coordinate) and "
                    "of the TMX heads equal -beta(s - g) (lin) and -beta log(s/g) (log) for 10 random (g, beta), in float64; "
                    f"a TMX head has D + 1 = {width + 1} parameters", {"draws": 10, "seed": ctx.seed},
-                   {"max_abs_score_gap": gaps, "parameters": params})
+                   {"largest_score_gap": max(gaps.values()), "tmx_parameters": params["tmx"],
+                    "max_abs_score_gap": gaps, "parameters": params})
 
 
 def _chain_heads(encoding: str) -> tuple[list[float], list[float], float]:
@@ -194,8 +194,8 @@ def claims() -> list[Claim]:
         claim("WE24.thm3.1", K, "dpf_layer", "the DPF layer of card §4.1 outputs sum_s phi_k(s) x_{t-s} per block, with "
               "per-block error at most ||delta_{T_k} - phi_k||_l1", "Thm 3.1 proof (App. B); card §4.1, lem.reduction",
               _verify_dpf_layer),
-        claim("WE24.thm5.1", K, "exact_single_heads", "e^{-beta s} (one lin head) and s^{-beta} (one log head) are represented "
-              "exactly", "card §4.2", _verify_exact_single_heads),
+        argument("WE24.thm5.1", "exact_single_heads", "e^{-beta s} (one lin head) and s^{-beta} (one log head) are "
+                 "represented exactly", "card §4.2", _argue_exact_single_heads, scope=K, seeded=True),
         claim("WE24.thm4.1", K, "dp_and_tmx_scores", "the dot-product and TMX heads produce the scores -beta(s-g), "
               "-beta log(s/g)", "Thm 4.1 / Prop 4.3 proofs; card §4.3, §4.4", _verify_scores),
         claim("WE24.thm4.4", K, "nested_chain", "the K-layer chain with rounding recovers every nested position and "

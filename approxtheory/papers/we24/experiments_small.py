@@ -35,6 +35,7 @@ import numpy as np
 import optax
 
 from ...core import ApproxTheoryError, CheckContext, Claim, Outcome, Scope, Status
+from ...core.memo import per_run
 from ...memory import kernels
 from ...memory.gradient import RateBox
 from ...memory.least_squares import l2_curve
@@ -141,6 +142,7 @@ def validation_set(seed: int) -> jax.Array:
     return jax.random.rademacher(jax.random.PRNGKey(seed + 7919), (VALIDATION, WINDOW + 1), dtype=jnp.float32)
 
 
+@per_run  # once per run (core.memo): E1b's H = 16, m = 128 model on Task I is E3a's first DPF model
 def train_loss(task: Task, heads: int, width: int, steps: int, seed: int, dot_product: bool = False) -> float:
     """Validation squared loss (target units) of a 1-layer model trained for ``steps`` Adam steps."""
     for name, v in (("heads", heads), ("width", width), ("steps", steps)):
@@ -215,6 +217,10 @@ def _verify_e2a(ctx: CheckContext) -> Outcome:
                             "to decode the attention's noisy copy of x_(t-7), not a complex function"})
 
 
+#: The claims training the same Task I models (E1b's grid and E3a's DPF runs).
+TASK_I_MODELS = "WE24.task_I.models"
+
+
 def _task_i_losses(ctx: CheckContext) -> tuple[Task, int, dict[str, float]]:
     steps = _steps(ctx)
     task = task_i(ctx.seed)
@@ -257,11 +263,11 @@ def claims() -> list[Claim]:
     kw: dict[str, Any] = {"default_budget": DEFAULT_STEPS, "budget_unit": "steps", "cost": "slow"}
     return [
         claim("WE24.expE1b", E, "one_layer_adequate", "one DPF layer with enough heads and width fits Task I "
-              "(paper: H = 32, m = 256 adequate)", loc.format(3, "E1b"), _verify_e1b, **kw),
+              "(paper: H = 32, m = 256 adequate)", loc.format(3, "E1b"), _verify_e1b, shares=TASK_I_MODELS, **kw),
         claim("WE24.expE2a", E, "width_serves_readout", "for one memory with a ReLU-sum readout, raising m lowers the "
               "loss a lot and raising H little (paper: 0.49 -> 0.002)", loc.format(4, "E2a"), _verify_e2a, **kw),
         claim("WE24.expE2b", E, "heads_serve_memories", "for x_48 + x_56 + x_99, raising H lowers the loss a lot and "
               "raising m little (paper: 1.16 -> 1e-6)", loc.format(5, "E2b"), _verify_e2b, **kw),
         claim("WE24.expE3a", E, "dot_product_marginal", "on Task I, DPF suffices and dot product adds a marginal gain",
-              loc.format(6, "E3a"), _verify_e3a, **kw),
+              loc.format(6, "E3a"), _verify_e3a, shares=TASK_I_MODELS, **kw),
     ]

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from ...constructions.memory_heads import prop42_attention, prop42_exact_error
+from ...author import Argued
 from ...core import CheckContext, Claim, Outcome, Scope, Status
 from ...memory import kernels
 from ...memory.affine import affine_error, affine_minimax, prop42_target
@@ -25,16 +26,15 @@ from ...memory.bases import nested_grid
 from ...memory.degenerate import family_below
 from ...memory.problems import KernelProblem
 from ...rigorous.steps import Steps
-from .common import claim
+from .common import argument, claim
 from .rates import lin_tail_bound
 
 ALPHABET = (-1, 0, 1)
 
 
-def _verify_dpf_lower_bound(ctx: CheckContext) -> Outcome:
+def _argue_dpf_lower_bound(s: Steps, cells: int) -> Argued:
     results = {W: affine_minimax(prop42_target, ALPHABET, W) for W in (2, 3, 4)}
     zero_map = affine_error(Fraction(0), [Fraction(0)] * 3, prop42_target, ALPHABET, 2)
-    s = Steps()
     for W, r in results.items():
         s.exact(f"affine minimax, W={W}", "HiGHS optimum certified exact: rational primal error == rational dual bound",
                 r.certified, exact_value=str(r.upper))
@@ -43,11 +43,10 @@ def _verify_dpf_lower_bound(ctx: CheckContext) -> Outcome:
             "any affine map into one on the W = 2 window, so no window does better than the W = 2 value", 0 in ALPHABET)
     s.exact("zero attention attains it", "max |y| over windows == 1 (exact)", zero_map == 1)
     s.exact("at least the stated 2/3", "1 >= 2/3", Fraction(1) >= Fraction(2, 3))
-    return s.outcome("DPF outputs are affine in the window; the best worst-case error of all affine maps on {-1,0,1} "
-                     "windows of length W+1 is certified exactly by LP duality in rationals (W = 2, 3, 4), equals 1, and "
-                     "is attained by the zero attention: the DPF optimum is exactly 1, above the stated bound 2/3",
-                     {"windows": [2, 3, 4], "solver": "HiGHS + exact rational certificate"},
-                     {W_: r.to_dict() for W_, r in ((f"W={W}", r) for W, r in results.items())}, method="LP + exact certificate")
+    return Argued("DPF outputs are affine in the window; the best worst-case error of all affine maps on {-1,0,1} "
+                  "windows of length W+1 is certified exactly by LP duality in rationals (W = 2, 3, 4), equals 1, and "
+                  "is attained by the zero attention: the DPF optimum is exactly 1, above the stated bound 2/3",
+                  {f"W={W}": r.to_dict() for W, r in results.items()})
 
 
 def _dp_heads_from_family(target: Fraction) -> tuple[list[float], list[float], Any]:
@@ -57,8 +56,7 @@ def _dp_heads_from_family(target: Fraction) -> tuple[list[float], list[float], A
     return alphas, family.rates(), family
 
 
-def _verify_dp_rate(ctx: CheckContext) -> Outcome:
-    s = Steps()
+def _argue_dp_rate(s: Steps, cells: int) -> Argued:
     families = {}
     for exponent in (2, 4, 6):
         target = Fraction(1, 10**exponent)
@@ -85,11 +83,10 @@ def _verify_dp_rate(ctx: CheckContext) -> Outcome:
     s.float("worst case == l1 closed form", f"brute force over all 3^{N + 1} windows equals prop42_exact_error for the "
             "eps = 1e-2 family (float64, to the rounding of the largest head term)", abs(brute - formula) <= tolerance,
             brute_force=brute, closed_form=formula, window_N=N, tolerance=tolerance)
-    return s.outcome("the construction's error is the l1 error of delta_2 by exponentials (closed form, B = 2 dominates; "
-                     "checked by float brute force on one instance); an exact 3-head family makes it <= eps for every eps "
-                     "(exact families, SymPy limit), so E(H) <= 2/H: the O(1/H) rate holds, and 3 heads suffice for every eps "
-                     "(the paper's H = Omega(1/eps) is not needed once weights may grow)",
-                     {"families": "exact rationals"}, {"families": families})
+    return Argued("the construction's error is the l1 error of delta_2 by exponentials (closed form, B = 2 dominates; "
+                  "checked by float brute force on one instance); an exact 3-head family makes it <= eps for every eps "
+                  "(exact families, SymPy limit), so E(H) <= 2/H: the O(1/H) rate holds, and 3 heads suffice for every eps "
+                  "(the paper's H = Omega(1/eps) is not needed once weights may grow)", {"families": families})
 
 
 def _verify_dp_construction(ctx: CheckContext) -> Outcome:
@@ -127,10 +124,11 @@ def _verify_dp_construction(ctx: CheckContext) -> Outcome:
 
 def claims() -> list[Claim]:
     return [
-        claim("WE24.prop4.2", Scope.STATEMENT, "dpf_lower_bound", "every 1-layer DPF attention has worst-case error >= 2/3 "
-              "on y_t = x_{t-g(x_t)}, g(x) = x + 1", "Prop 4.2(B) / C.4", _verify_dpf_lower_bound),
-        claim("WE24.prop4.2", Scope.STATEMENT, "dp_rate", "a 1-layer H-head NF dot-product attention reaches error O(1/H)",
-              "Prop 4.2(A) / C.4", _verify_dp_rate),
+        argument("WE24.prop4.2", "dpf_lower_bound", "every 1-layer DPF attention has worst-case error >= 2/3 on "
+                 "y_t = x_{t-g(x_t)}, g(x) = x + 1", "Prop 4.2(B) / C.4", _argue_dpf_lower_bound, method="LP + exact certificate",
+                 budget={"windows": [2, 3, 4], "solver": "HiGHS + exact rational certificate"}),
+        argument("WE24.prop4.2", "dp_rate", "a 1-layer H-head NF dot-product attention reaches error O(1/H)",
+                 "Prop 4.2(A) / C.4", _argue_dp_rate, budget={"families": "exact rationals"}),
         claim("WE24.prop4.2", Scope.CONSTRUCTION, "dp_attention", "the dot-product construction realises the shifted "
               "exponential kernels, with error equal to the 1-D problem's", "Prop 4.2(A) construction; card §4.3",
               _verify_dp_construction),

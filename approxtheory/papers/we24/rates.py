@@ -17,12 +17,14 @@ Two kinds of evidence:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
+from ...author import Argued
 from ...core import Bound, CheckContext, Claim, Outcome, Scope, Status, SymbolSpec
 from ...memory import kernels
 from ...memory.bases import nested_grid, paper_grid_chebyshev
@@ -34,7 +36,7 @@ from ...memory.problems import KernelProblem
 from ...memory.shift import shift_uniform_fit
 from ...rigorous.steps import StepKind, Steps, simplifies_to_zero
 from .algebra import admissible_exp, admissible_poly
-from .common import claim
+from .common import argument, claim
 
 C_LIN = 100 * sp.exp(-sp.Rational(99, 100))  # sup_{T>=0} (T+1) e^{-T/100}, attained at T = 99
 n_spec = SymbolSpec("n", "rate exponent n", lo=1, integer=True)
@@ -98,6 +100,10 @@ def _explicit_constant_steps(encoding: str, s: Steps) -> None:
     x, nv = sp.symbols("x n", nonnegative=True)  # a factor 1 + x >= 1 raised to n >= 0
     s.symbolic("powers of factors >= 1", "(1 + x)^n = e^{n log(1 + x)} >= 1 for x, n >= 0",
                simplifies_to_zero((1 + x) ** nv - sp.exp(nv * sp.log(1 + x))) and bool((nv * sp.log(1 + x)).is_nonnegative))
+    # the registered bound is this rate at M = 1, T_1 = T: a = e^{T/100} (lin) or T^1.01 (log), C = C(n)^(1/n)
+    bound, constant, a_of_T = (ATTN_LIN, C_LIN, sp.exp(T / 100)) if encoding == "lin" else (ATTN_LOG, 1, T ** sp.Rational(101, 100))
+    s.zero(f"{bound.id} is the rate at M = 1", bound.expr - constant**n * a_of_T ** (n + 1) / H**n,
+           f"{bound.expr} == C^n a^(n+1)/H^n with C = {constant}, a = {a_of_T}")
     Tv = sp.Symbol("T", nonnegative=True)
     if encoding == "lin":
         s.symbolic("T + 1 <= C e^{T/100} termwise, and e^{T/100} >= 1", "(T+1) e^{-T/100} <= sup = C (the step above); "
@@ -122,31 +128,27 @@ def _rate_steps(encoding: str, s: Steps, kind: StepKind = StepKind.EXACT) -> dic
     return families
 
 
-def _verify_attention_rate(encoding: str, every_T: bool = False) -> Any:
+def _argue_attention_rate(encoding: str, every_T: bool = False) -> Callable[[Steps, int], Argued]:
     """The rate for memories T_k <= T_EXACT (certified), or for every T_k (``every_T``: the families beyond T_EXACT rest on
     the divided-difference argument, which is not mechanised, so the family steps are instances)."""
-    def verify(ctx: CheckContext) -> Outcome:
-        s = Steps()
+    def argue(s: Steps, cells: int) -> Argued:
         families = _rate_steps(encoding, s, StepKind.INSTANCES if every_T else StepKind.EXACT)
         shape = "(sum_k e^{0.01 T_k})^(n+1)" if encoding == "lin" else "(sum_k T_k^1.01)^(n+1)"
         const = "(100 e^{-0.99})^n" if encoding == "lin" else "1"
         heads = "sum_k (T_k + 1)" if encoding == "lin" else "sum_k T_k"
-        return s.outcome(
+        return Argued(
             f"with unbounded p_h and W_V, exact rational families drive the l1 error against delta_T to 0 using "
             f"{'T+1' if encoding == 'lin' else 'T'} heads (exactly, for each T <= {T_EXACT}; limits by SymPy), so "
             f"E_Attn <= M 1{{H < {heads}}} <= {const} {shape}/H^n for every n and M (the last step symbolic: T+1 <= "
             f"{'100 e^-0.99 e^{0.01T}' if encoding == 'lin' else 'T^1.01'} and M <= sum of the shapes' terms). "
             "This is the attention term of the statement for the infimum over the class, "
             + (f"for every T_k, with the families checked for T <= {T_EXACT} only" if every_T else f"for memories T_k <= {T_EXACT}")
-            + "; E_FFN (Barron) is not checked",
-            {"families_T_max": T_EXACT, "arithmetic": "exact rationals, SymPy"},
-            {"families": families}, method="exact construction")
-    return verify
+            + "; E_FFN (Barron) is not checked", {"families": families})
+    return argue
 
 
-def _verify_adaptive_lin(ctx: CheckContext) -> Outcome:
+def _argue_adaptive_lin(s: Steps, cells: int) -> Argued:
     b, s_, B = sp.symbols("beta s B", positive=True)
-    s = Steps()
     s.zero("shift identity", sp.exp(-b * (s_ - B)) - sp.exp(b * B) * sp.exp(-b * s_), "e^{-beta(s-B)} == e^{beta B} e^{-beta s}")
     Bv, d = sp.Symbol("B", positive=True), sp.Symbol("d", nonnegative=True)  # T = B + d >= B
     s.symbolic("block B is a sub-sum of block T", "{s - B : s >= 0} = [-B, oo) is contained in [-T, oo) for 1 <= B <= T, so "
@@ -156,11 +158,11 @@ def _verify_adaptive_lin(ctx: CheckContext) -> Outcome:
                   all(x <= y + 1e-12 for x, y in zip(fit.block_errors, fit.block_errors[1:])), block_errors=list(fit.block_errors))
     inner = Steps()
     families = _rate_steps("lin", inner)
-    s.items.update({f"Thm 3.1 lin: {k}": v for k, v in inner.items.items()})
-    return s.outcome("the uniform-in-shift lin kernel (lemF.2) reduces exactly to the delta_T problem with alpha "
-                     "rescaled by e^{beta T} (SymPy identity and interval inclusion), so Thm 3.1's certified lin rate "
-                     f"(memories T_k <= {T_EXACT}) carries over; cross-check: an LP fit's block errors grow with B",
-                     {"reuses": "WE24.thm3.1.statement.attention_rate_lin"}, {"families": families}, method="exact construction")
+    s.include("Thm 3.1 lin: ", inner)
+    return Argued("the uniform-in-shift lin kernel (lemF.2) reduces exactly to the delta_T problem with alpha "
+                  "rescaled by e^{beta T} (SymPy identity and interval inclusion), so Thm 3.1's certified lin rate "
+                  f"(memories T_k <= {T_EXACT}) carries over; cross-check: an LP fit's block errors grow with B",
+                  {"families": families})
 
 
 # --- numerical: curves -------------------------------------------------------------------------
@@ -242,23 +244,30 @@ def _verify_paper_grid(ctx: CheckContext) -> Outcome:
                    f"then falls faster than any power", {"heads": heads, "window": window}, evidence)
 
 
+def _rate_claim(card_id: str, name: str, statement: str, location: str, argue: Callable[[Steps, int], Argued],
+                **kw: Any) -> Claim:
+    """An attention rate argued by exact families (their size and arithmetic are the budget record)."""
+    return argument(card_id, name, statement, location, argue, method="exact construction",
+                    budget={"families_T_max": T_EXACT, "arithmetic": "exact rationals, SymPy"}, **kw)
+
+
 def claims() -> list[Claim]:
     S, K = Scope.STATEMENT, Scope.CONSTRUCTION
     lin_box, log_box = RateBox(0.01, 5.0), RateBox(1.01, 30.0)
     return [
-        claim("WE24.thm3.1", S, "attention_rate_lin", "E_Attn(lin) <= C(n) (sum_k e^{0.01 T_k})^(n+1)/H^n for every n and M, "
-              f"with every memory T_k <= {T_EXACT}",
-              "Thm 3.1 / B.1, lemF.1", _verify_attention_rate("lin"), bounds=(ATTN_LIN,)),
-        claim("WE24.thm3.1", S, "attention_rate_log", "E_Attn(log) <= C(n) (sum_k T_k^1.01)^(n+1)/H^n for every n and M, "
-              f"with every memory T_k <= {T_EXACT}",
-              "Thm 3.1 / B.1, lemF.4", _verify_attention_rate("log"), bounds=(ATTN_LOG,)),
-        claim("WE24.thm3.1", S, "attention_rate_lin_every_T", "E_Attn(lin) <= C(n) (sum_k e^{0.01 T_k})^(n+1)/H^n for every n, "
-              "M and T_k (the paper's scope)", "Thm 3.1 / B.1, lemF.1", _verify_attention_rate("lin", every_T=True)),
-        claim("WE24.thm3.1", S, "attention_rate_log_every_T", "E_Attn(log) <= C(n) (sum_k T_k^1.01)^(n+1)/H^n for every n, "
-              "M and T_k (the paper's scope)", "Thm 3.1 / B.1, lemF.4", _verify_attention_rate("log", every_T=True)),
-        claim("WE24.thm4.1", S, "attention_rate_lin", "uniformly over shifts B <= T: E_Attn(lin) <= C(n) (sum e^{0.01 T_k})^(n+1)/H^n, "
-              f"with every memory T_k <= {T_EXACT}",
-              "Thm 4.1 / C.2, lemF.2", _verify_adaptive_lin),
+        _rate_claim("WE24.thm3.1", "attention_rate_lin", "E_Attn(lin) <= C(n) (sum_k e^{0.01 T_k})^(n+1)/H^n for every n and "
+                    f"M, with every memory T_k <= {T_EXACT}", "Thm 3.1 / B.1, lemF.1", _argue_attention_rate("lin"),
+                    bounds=(ATTN_LIN,)),
+        _rate_claim("WE24.thm3.1", "attention_rate_log", "E_Attn(log) <= C(n) (sum_k T_k^1.01)^(n+1)/H^n for every n and M, "
+                    f"with every memory T_k <= {T_EXACT}", "Thm 3.1 / B.1, lemF.4", _argue_attention_rate("log"),
+                    bounds=(ATTN_LOG,)),
+        _rate_claim("WE24.thm3.1", "attention_rate_lin_every_T", "E_Attn(lin) <= C(n) (sum_k e^{0.01 T_k})^(n+1)/H^n for every "
+                    "n, M and T_k (the paper's scope)", "Thm 3.1 / B.1, lemF.1", _argue_attention_rate("lin", every_T=True)),
+        _rate_claim("WE24.thm3.1", "attention_rate_log_every_T", "E_Attn(log) <= C(n) (sum_k T_k^1.01)^(n+1)/H^n for every n, "
+                    "M and T_k (the paper's scope)", "Thm 3.1 / B.1, lemF.4", _argue_attention_rate("log", every_T=True)),
+        argument("WE24.thm4.1", "attention_rate_lin", "uniformly over shifts B <= T: E_Attn(lin) <= C(n) (sum e^{0.01 T_k})"
+                 f"^(n+1)/H^n, with every memory T_k <= {T_EXACT}", "Thm 4.1 / C.2, lemF.2", _argue_adaptive_lin,
+                 method="exact construction", budget={"reuses": "WE24.thm3.1.statement.attention_rate_lin"}),
         claim("WE24.thm4.1", S, "attention_rate_log", "uniformly over shifts B <= T: E_Attn(log) <= C(n) (sum T_k^1.01)^(n+1)/H^n",
               "Thm 4.1 / C.2, lemF.5", _verify_adaptive_log),
         claim("WE24.thm5.1", S, "rate_exponential_decay", f"rho(t) = e^(-t/20)/(1+t) (beta = 1/20): lin error <= C(n)/H^n for "

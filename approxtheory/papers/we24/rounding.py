@@ -12,9 +12,10 @@ import math
 import flint
 from hypothesis import strategies as st
 
-from ...core import ApproxTheoryError, CheckContext, Claim, Outcome, Scope, WitnessInputs
-from ...search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
-from .common import claim
+from ...author import ratio_search_claim
+from ...core import ApproxTheoryError, Claim, WitnessInputs
+from ...search import Confirmation, RatioSearch
+from .common import source
 
 CLAIM_ID = "WE24.propC.1.statement.rounding"
 Z_MAX = 30.0  # e^30 < 2^53: the float nearest integer of e^z is still exact to the unit
@@ -76,13 +77,8 @@ def rounding_search() -> RatioSearch[float]:
     )
 
 
-def _verify(ctx: CheckContext) -> Outcome:
-    result = run_ratio_search(rounding_search(), budget=ctx.budget_or(300), seed=ctx.seed, ctx=ctx)
-    return search_outcome(CLAIM_ID, result, f"searched z in [1, {Z_MAX:g}] for |log[e^z] - z| > 1/(2 min(e^z, [e^z])); float "
-                          "ratio, violations confirmed in Arb (256 bits)")
-
-
 def claims() -> list[Claim]:
-    search = rounding_search()
-    return [claim("WE24.propC.1", Scope.STATEMENT, "rounding", "|log[e^z] - z| <= 1/(2 min(e^z, [e^z])) for z >= 1",
-                  "Prop C.1", _verify, replay=lambda w: replay_ratio(search, w), default_budget=300)]
+    return [ratio_search_claim("WE24.propC.1", "rounding", "|log[e^z] - z| <= 1/(2 min(e^z, [e^z])) for z >= 1",
+                               rounding_search(), default_budget=300, source=source("Prop C.1"), provenance="primary",
+                               checked=f"searched z in [1, {Z_MAX:g}] for |log[e^z] - z| > 1/(2 min(e^z, [e^z])); float "
+                                       "ratio, violations confirmed in Arb (256 bits)")]
