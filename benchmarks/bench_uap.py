@@ -210,19 +210,21 @@ def _device_only(inputs: BatteryInputs, depths: tuple[int, ...]) -> Any:
 
     Diagnostic only: ``compiled`` returns the very function ``battery_sweep`` memoises, so no new trace."""
     step = compiled("battery", inputs.va.attention.apply, battery._build)
-    padded = inputs.pairs.padded(battery.BATCH_MULTIPLE)
+    pool, chunks = battery.plan(inputs.pairs)
     count = inputs.params.count
     with jax.enable_x64(True):
         layers = [jax.block_until_ready(inputs.params.layer(k)) for k in range(max(depths))]
-        A, B = (jax.device_put(jnp.broadcast_to(jnp.asarray(Z), (count,) + Z.shape)) for Z in (padded.X, padded.Y))
-        slot_map = jax.device_put(padded.slot_map)
+        starts = [jax.device_put(jnp.broadcast_to(jnp.asarray(pool[c.rows]), (count,) + pool[c.rows].shape))
+                  for c in chunks]
+        args = [tuple(jax.device_put(x) for x in (c.a, c.b, c.slot_map)) for c in chunks]
 
     def call() -> None:
         with jax.enable_x64(True):
-            a, b, out = A, B, []
+            states, out = list(starts), []
             for layer in layers:
-                a, b, seps = step(layer, a, b, slot_map)
-                out.append(seps)
+                for c, (a, b, slot_map) in enumerate(args):
+                    states[c], seps = step(layer, states[c], a, b, slot_map)
+                    out.append(seps)
             jax.block_until_ready(out)
 
     return call
@@ -335,9 +337,13 @@ def separation_flop_model(n: int, d: int) -> dict[str, int]:
 
 
 def battery_flops(inputs: BatteryInputs, depths: tuple[int, ...] = DEPTHS) -> int:
-    per_eval = sum(attention_flop_model(N, D).values())
-    per_sep = sum(separation_flop_model(N, D).values())
-    return inputs.evaluations(depths) * per_eval + inputs.pair_draws * len(depths) * per_sep
+    """The flops the battery executes in one sweep: each layer on every padded distinct-input row of every chunk
+    (battery.plan), and the separations of every padded pair row, for each draw and layer."""
+    _, chunks = battery.plan(inputs.pairs)
+    rows = sum(len(c.rows) for c in chunks)
+    pair_rows = sum(len(c.a) for c in chunks)
+    layers = max(depths) * inputs.params.count
+    return layers * (rows * sum(attention_flop_model(N, D).values()) + pair_rows * sum(separation_flop_model(N, D).values()))
 
 
 @register
@@ -364,8 +370,8 @@ def uap_battery_flop_fraction(config: Config) -> Result:
         "separation_flop_model": separation_flop_model(N, D),
         "flop_model_rules": "an (a x b)(b x c) product counts 2abc; each elementwise op, exp, sqrt, compare, "
                             "select and divide counts 1; a reduction over k entries counts k - 1; per sweep: "
-                            "evaluations x per-evaluation flops + (draw, pair, depth) triples x separation "
-                            "flops; padding pairs not counted",
+                            "executed layers (draws x depth) x (padded distinct-input rows x per-evaluation flops "
+                            "+ padded pair rows x separation flops): what runs, padding included",
         "batch_sweep": sweep,
         "traces_during_timing": sum(s["traces_during_timing"] for s in sweep),
         "xla_compiles_during_timing": sum(s["xla_compiles_during_timing"] for s in sweep),
