@@ -6,9 +6,10 @@ Dependence is judged per draw by max_{a,b} |d apply(X)[i, a] / d X[j, b]| > tol 
 threshold relative to that draw's largest block only, so multiplying apply by 1e-12 or 1e12 (or by
 a parameter-dependent factor such as exp(1000 w)) keeps the graph; an edge is kept if any finite
 draw shows it. Masked entries of a softmax give exact zeros, so the tolerance only has to sit above
-rounding noise: ``check_uap`` passes one derived from the mechanism's measured noise floor
-(conditions/precision.py); JACOBIAN_TOL is the float64 default. Several draws guard against a
-dependence that one draw happens to saturate away.
+rounding noise: by default it is the dependency tolerance derived from the mechanism's measured noise
+floor at its working precision (conditions/precision.py), the one ``check_uap`` passes, so a float32
+mechanism's rounding noise is never read as an edge. Several draws guard against a dependence that one
+draw happens to saturate away.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from ..core import ApproxTheoryError
 from ..numerics import TraceCounter, compiled, x64
 from .validate import ValidatedAttention, sample_params
 
-JACOBIAN_TOL = 1e-10
 GRAPH_DRAWS = 4
 ELEMENT_LIMIT = 5040  # list every group element up to this order (7!)
 
@@ -70,12 +70,15 @@ def graph_from_mask(mask: np.ndarray) -> nx.DiGraph:
 
 @x64
 def dependency_mask(
-    va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL, params: Any = None
+    va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float | None = None, params: Any = None
 ) -> tuple[np.ndarray, int]:
     """Union over finite draws of the Jacobian sparsity of apply at random (theta, X); also the finite-draw count.
 
-    ``params`` is a stack of ``draws`` parameter sets (leading axis); by default init's own draws.
+    ``params`` is a stack of ``draws`` parameter sets (leading axis); by default init's own draws. ``tol``
+    (relative to each draw's largest block) defaults to the measured one (``measured_tolerance``).
     """
+    if tol is None:
+        tol = measured_tolerance(va, seed)
     key_params, key_x = jax.random.split(jax.random.key(seed))
     if params is None:
         params = sample_params(va.attention, va.n, va.d, key_params, draws)
@@ -92,6 +95,13 @@ def dependency_mask(
     return (block > tol * scale).any(axis=0) | np.eye(va.n, dtype=bool), int(finite.sum())
 
 
+def measured_tolerance(va: ValidatedAttention, seed: int = 0) -> float:
+    """The dependency tolerance of ``va``: a margin over its noise floor measured at its working precision."""
+    from ..conditions.precision import measure_precision  # late: the conditions package imports this one
+
+    return measure_precision(va, seed).tolerances["dependency"]
+
+
 def _jacobians(apply: Callable[..., Any], counter: TraceCounter) -> Callable[..., Any]:
     """d apply(params, X) / dX for a batch of (params, X) draws."""
 
@@ -102,9 +112,12 @@ def _jacobians(apply: Callable[..., Any], counter: TraceCounter) -> Callable[...
     return jax.vmap(one)
 
 
-def token_graph(va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float = JACOBIAN_TOL,
+def token_graph(va: ValidatedAttention, draws: int = GRAPH_DRAWS, seed: int = 0, tol: float | None = None,
                 params: Any = None) -> TokenGraph:
-    """The inferred dependency graph of ``va`` with connectivity, hop diameter and automorphism group."""
+    """The inferred dependency graph of ``va`` with connectivity, hop diameter and automorphism group; ``tol``
+    defaults to the measured one (``measured_tolerance``)."""
+    if tol is None:
+        tol = measured_tolerance(va, seed)
     mask, used = dependency_mask(va, draws, seed, tol, params)
     g = graph_from_mask(mask)
     return TokenGraph(g, mask, nx.is_strongly_connected(g), hop_diameter(g), automorphism_group(g), used, tol)

@@ -133,3 +133,34 @@ def test_window_hop_diameter_is_the_ceiling_of_n_minus_1_over_w(n: int, w: int) 
 
     measured = token_graph(validate(window(w=w), n, 2)).hop_diameter
     assert measured == math.ceil((n - 1) / w) == _window_distance(n, w) == ex.window(w, wrap=False)(n).min_attention_layers
+
+
+def _window_with_rounding_residue(n: int) -> Mechanism:
+    """The open window w=1 in float32 plus token i + n/2 times 1 - sum(softmax(c)), c a drawn parameter: zero in
+    exact arithmetic, a float32 rounding residue (about 1e-7) at most draws."""
+    base = window(w=1)
+
+    def init(key, n_, d):
+        params = base.init(key, n_, d)
+        params = jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), params)
+        return {**params, "c": jax.random.normal(jax.random.fold_in(key, 7), (7,), jnp.float32)}
+
+    def apply(p, X):
+        X = X.astype(jnp.float32)
+        return base.apply(p, X) + jnp.roll(X, n // 2, axis=0) * (1 - jax.nn.softmax(p["c"]).sum())
+
+    return Mechanism("window_residue_f32", init, apply, family=base.family)
+
+
+def test_the_default_dependency_tolerance_is_the_measured_one() -> None:
+    # Called directly (no tol), token_graph uses the tolerance of the mechanism's measured float32 noise floor:
+    # the rounding residue is no dependence, so the graph is the window's. A float64 constant (1e-10, the old
+    # default) reads the residue as edges i + n/2 -> i (the last line: the residue is there at these draws).
+    from approxtheory.conditions.precision import measure_precision
+
+    n = 6
+    va = validate(_window_with_rounding_residue(n), n, 2)
+    tg = token_graph(va)
+    assert tg.tolerance == measure_precision(va).tolerances["dependency"] > 1e-6
+    np.testing.assert_array_equal(tg.mask, patterns.window(n, 1, wrap=False) | np.eye(n, dtype=bool))
+    assert not np.array_equal(token_graph(va, tol=1e-10).mask, tg.mask)
