@@ -97,7 +97,7 @@ class Audit:
     rejected: list[Finding] = field(default_factory=list)
     unknown: list[Finding] = field(default_factory=list)
     obligations: list[Obligation] = field(default_factory=list)
-    shifts: list[dict[str, Any]] = field(default_factory=list)  # {"where", "subs": [node], "stop_gradient"}
+    shifts: list[dict[str, Any]] = field(default_factory=list)  # {"where", "subs", "exits", "stop_gradient"}
 
 
 def _signs(flat: FlatJaxpr, shift_subs: set[int]) -> dict[int, int]:
@@ -118,7 +118,10 @@ def _signs(flat: FlatJaxpr, shift_subs: set[int]) -> dict[int, int]:
                 maybe_inf.add(i)
     for k, node in enumerate(flat.nodes):
         s = [sign.get(i, 0) for i in node.ins]
-        inf = any(i in maybe_inf for i in (node.ins[:1] if k in shift_subs else node.ins))
+        ins = node.ins[:1] if k in shift_subs else node.ins
+        if node.name == "max":  # max(x, -inf) = x: a -inf floor (logsumexp's guard) adds no infinity
+            ins = [i for i in ins if not (i in flat.consts and np.all(np.asarray(flat.consts[i]) == -np.inf))]
+        inf = any(i in maybe_inf for i in ins)
         name, out = node.name, 0
         if name in ("exp", "exp2", "logistic", "cosh"):
             out = NONNEG if inf else POS  # exp(-inf) = 0
@@ -131,6 +134,8 @@ def _signs(flat: FlatJaxpr, shift_subs: set[int]) -> dict[int, int]:
                 out = POS
         elif name in ("mul", "div", "dot_general"):
             out = min(s[:2]) if name != "mul" or node.ins[0] != node.ins[1] else max(NONNEG, s[0])
+        elif name == "abs":
+            out = POS if s[0] == POS else NONNEG
         elif name == "integer_pow":
             y = int(node.params["y"])
             out = s[0] if s[0] == POS else (NONNEG if y % 2 == 0 else s[0])
@@ -157,8 +162,11 @@ def _decided_by_sign(node: Node, flat: FlatJaxpr, sign: dict[int, int]) -> bool:
 
 
 def _shift_chains(flat: FlatJaxpr, var: dict[int, bool]) -> tuple[dict[int, bool], list[dict[str, Any]]]:
-    """Find max/min chains and accept exactly the softmax max-shift: the chain only feeds, as the subtrahend,
-    subtractions whose results feed only exp (with or without stop_gradient on the way)."""
+    """Find max/min chains and accept the max-shifts whose value cannot matter: softmax's (the chain only
+    feeds, as the subtrahend, subtractions that feed exp) and logsumexp's (the same, plus the shift added
+    back, log sum exp(x - m) + m). The chain is every value that depends on the data only through the
+    maximum (guards such as select_n(is_finite(m), m, 0) included). Structure only proposes: the caller
+    zeroes the chain at every exit and accepts only if the output does not move (CLSL25.def.analytic_family)."""
     users = flat.users()
     chain: dict[int, int] = {}  # value id -> chain root (node index of the reduce_max)
     for k, node in enumerate(flat.nodes):
@@ -167,16 +175,15 @@ def _shift_chains(flat: FlatJaxpr, var: dict[int, bool]) -> tuple[dict[int, bool
         roots = {chain[i] for i in node.ins if i in chain}
         if node.name in ("reduce_max", "reduce_min") and not roots:
             root = k
-        elif node.name in ("max", "min") and roots and all(i in chain or not var[i] for i in node.ins):
-            root = min(roots)
-        elif node.name in SHIFT_PASS and node.ins[0] in chain:
-            root = chain[node.ins[0]]
+        elif roots and all(i in chain or not var[i] for i in node.ins):
+            root = min(roots)  # data enters only through the chain: max(m, -inf), is_finite(m), a select on it
         else:
             continue
         for o in node.outs:
             chain[o] = root
     good: dict[int, bool] = {}
     subs: dict[int, list[int]] = {}
+    exits: dict[int, list[tuple[int, int]]] = {}
     stopped: dict[int, bool] = {}
     for v, root in chain.items():
         ok = v not in flat.outvars
@@ -185,16 +192,23 @@ def _shift_chains(flat: FlatJaxpr, var: dict[int, bool]) -> tuple[dict[int, bool
             if any(o in chain for o in node.outs):
                 stopped[root] = stopped.get(root, False) or node.name == "stop_gradient"
                 continue
-            feeds_exp = all(flat.nodes[u].name == "exp" for u, _ in users.get(node.outs[0], []))
-            if node.name == "sub" and pos == 1 and node.ins[0] not in chain and feeds_exp and node.outs[0] not in flat.outvars:
-                subs.setdefault(root, []).append(k)
+            other = [i for i in node.ins if i != v]
+            feeds_exp = any(flat.nodes[u].name == "exp" for u, _ in users.get(node.outs[0], []))
+            if node.name == "sub" and pos == 1 and node.ins[0] not in chain and node.outs[0] not in flat.outvars:
+                exits.setdefault(root, []).append((k, 1))
+                if feeds_exp:
+                    subs.setdefault(root, []).append(k)
+            elif node.name == "add" and other and all(i not in chain for i in other):  # the shift added back
+                exits.setdefault(root, []).append((k, pos))
             else:
                 ok = False
         good[root] = good.get(root, True) and ok
+    good = {root: ok and bool(subs.get(root)) for root, ok in good.items()}  # a shift must feed an exp
     nodes_ok = {k: good[chain[node.outs[0]]] for k, node in enumerate(flat.nodes)
-                if node.outs and node.outs[0] in chain and node.name in SHIFT}
+                if node.outs and node.outs[0] in chain}
     shifts = [{"where": flat.nodes[root].where, "subs": sorted(set(subs.get(root, []))),
-               "stop_gradient": stopped.get(root, False)} for root, ok in good.items() if ok]
+               "exits": sorted(set(exits.get(root, []))), "stop_gradient": stopped.get(root, False)}
+              for root, ok in good.items() if ok]
     return nodes_ok, shifts
 
 
@@ -230,6 +244,8 @@ def audit(flat: FlatJaxpr, var_in: list[bool], presumed: frozenset[int] = frozen
         name = node.name
         if not any(vin) or name in CONTROL or k in constant:
             continue  # a trace-time constant, or judged inside _control
+        if shift_ok.get(k, False):
+            continue  # inside an accepted max-shift chain: zeroed and confirmed numerically by the caller
         if name in ALLOWED and not (name == "integer_pow" and int(node.params["y"]) < 0):
             continue
         if name in OBLIGATIONS or name == "integer_pow":
@@ -249,9 +265,10 @@ def audit(flat: FlatJaxpr, var_in: list[bool], presumed: frozenset[int] = frozen
             if any(vin[INDEXED[name]]):
                 result.rejected.append(Finding(name, node.where, "indexing with data-dependent indices"))
         elif name in SHIFT:
-            if not shift_ok.get(k, False):
-                result.rejected.append(Finding(name, node.where, "a maximum/minimum that affects the value "
+            result.rejected.append(Finding(name, node.where, "a maximum/minimum that affects the value "
                                                "(not the softmax max-shift)"))
+        elif name in ("abs", "sign") and sign.get(node.ins[0], 0) == POS:
+            continue  # |x| = x and sign(x) = 1 where x > 0 structurally (logsumexp's log|sum exp|)
         elif name in COMPARE:
             result.rejected.append(Finding(name, node.where, "a data-dependent comparison", k))
         elif name in REJECTED:
@@ -438,7 +455,7 @@ def check_analyticity(attention: Any, *, n: int, d: int, seed: int = 0, shift_to
                                evidence)
 
     # Numerical part: the max-shift must cancel, and every obligation must hold on draws at several scales.
-    zero = frozenset((k, 1) for s in result.shifts for k in s["subs"])
+    zero = frozenset(exit_ for s in result.shifts for exit_ in s["exits"])
     pending = [ob for ob in result.obligations if not ob.structural]
     out, shifted, caps = evaluator(zero, [ob.operand for ob in pending])
     out, shifted = np.asarray(out, dtype=np.float64), np.asarray(shifted, dtype=np.float64)

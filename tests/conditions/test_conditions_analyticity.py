@@ -64,6 +64,18 @@ def test_hand_written_softmax_without_stop_gradient_is_accepted() -> None:
     assert r.evidence["softmax_shifts"] == [{"where": r.evidence["softmax_shifts"][0]["where"], "stop_gradient": False}]
 
 
+@pytest.mark.parametrize("weights", [
+    lambda s: jnp.exp(s - jax.nn.logsumexp(s, axis=-1, keepdims=True)),  # log sum exp(s - m) + m: m cancels
+    lambda s: jnp.exp(jax.nn.log_softmax(s, axis=-1)),  # s - m - log sum exp(s - m): m cancels
+])
+def test_logsumexp_shifts_are_accepted_once_they_cancel(weights) -> None:
+    # Both equal softmax(s), analytic (CLSL25.def.analytic_family); issue 12's sinkhorn recipe was called
+    # non-analytic because logsumexp adds its max-shift back (and takes |sum exp|, positive by structure).
+    r = _check(weights)
+    assert r.status.value == "holds", r.explanation
+    assert len(r.evidence["softmax_shifts"]) == 1 and r.evidence["shift_cancellation_error"] < 1e-12
+
+
 @pytest.mark.parametrize("mechanism, primitive", [(zoo.linear_relu, "max"), (zoo.linear_elu, "gt")])
 def test_non_analytic_feature_maps_fail_naming_the_primitive(mechanism, primitive) -> None:
     r = check_analyticity(mechanism, n=4, d=3)
@@ -78,7 +90,8 @@ def test_non_analytic_feature_maps_fail_naming_the_primitive(mechanism, primitiv
         (lambda s: jnp.abs(s) / jnp.sum(jnp.abs(s), axis=-1, keepdims=True), "abs"),
         (lambda s: jax.nn.one_hot(jnp.argmax(s, axis=-1), s.shape[-1]), "argmax"),
         (lambda s: jnp.exp(s - jnp.max(s)) , "reduce_max"),  # an unnormalised shift does not cancel
-        (lambda s: jnp.exp(s - jax.nn.logsumexp(s, axis=-1, keepdims=True)), "reduce_max"),  # max used in value
+        # logsumexp's shift added back twice: the maximum itself is in the value
+        (lambda s: jnp.exp(s - jax.nn.logsumexp(s, axis=-1, keepdims=True)) + jnp.max(s), "reduce_max"),
         (lambda s: jax.lax.cond(jnp.sum(s) > 0, lambda z: z, lambda z: -z, s), "cond"),
         (lambda s: jnp.sort(s, axis=-1), "sort"),
     ],
