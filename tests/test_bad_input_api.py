@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis.errors import InvalidArgument
 
-from approxtheory.core import ApproxTheoryError
+from approxtheory.core import ApproxTheoryError, Witness
 from approxtheory.networks import load_network
 from approxtheory.pytest_plugin import ClaimChecker
 from approxtheory.regions.box import box_regions
@@ -93,3 +93,11 @@ def test_the_fixture_refuses_an_expected_verdict_that_is_not_one(expected) -> No
 def test_the_fixture_refuses_an_absurd_budget() -> None:
     with pytest.raises(ApproxTheoryError, match=r"budget must be an integer in \[1, 10_000_000\]"):
         ClaimChecker().verdict("GYZ26.lem.softmax_max.statement.c_closed_form", budget=10**23)
+
+
+@pytest.mark.parametrize("content", [b"\x00\xff\xfe\x80", '{"claim_id": "caf\xe9"}'.encode("latin-1")])
+def test_a_binary_or_non_utf8_witness_file_is_one_clear_error(tmp_path, content: bytes) -> None:
+    path = tmp_path / "w.json"
+    path.write_bytes(content)
+    with pytest.raises(ApproxTheoryError, match="is not UTF-8 text"):
+        Witness.load(path)

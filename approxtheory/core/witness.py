@@ -86,10 +86,15 @@ class Witness:
     def load(cls, path: str | Path) -> Witness:
         path = Path(path)
         try:
-            text = path.read_text()
+            text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise ApproxTheoryError(
                 f"cannot read witness file {path}: {err.strerror}",
+                "pass the path of a witness JSON written by `approxtheory check`",
+            ) from None
+        except UnicodeDecodeError as err:  # a binary or non-UTF-8 file: JSON is UTF-8 text
+            raise ApproxTheoryError(
+                f"witness file {path} is not UTF-8 text (byte {err.start}: {err.reason})",
                 "pass the path of a witness JSON written by `approxtheory check`",
             ) from None
         try:
