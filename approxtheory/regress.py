@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from .output import atomic_write_text
 from .core import ENTRY_POINT_GROUP, ApproxTheoryError, Claim, Registry, Status, Verdict
+from .core.errors import refuse_special_file
 from .core.registry import _claims_of
 from .rigorous import enclose, enclosure_interval
 
@@ -187,6 +188,7 @@ def _exact(value: Any, where: str, path: Path) -> Fraction:
 
 
 def _parse(path: Path) -> Any:
+    refuse_special_file(path, "baseline")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -243,6 +245,7 @@ def check_writable(path: Path) -> None:
     """Fail before any computation if ``path`` cannot be (re)written: probe its folder with a file."""
     if path.is_dir():
         raise ApproxTheoryError(f"baseline {path} is a folder", "give a file path with --baseline")
+    refuse_special_file(path, "baseline")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):

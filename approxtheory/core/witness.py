@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import ApproxTheoryError
+from .errors import ApproxTheoryError, refuse_special_file
 
 WITNESS_FORMAT = "approxtheory.witness/1"
 MAX_NUMBER_CHARS = 400  # a rational written in a witness: digits of p/q, or a decimal with its exponent
@@ -85,6 +85,7 @@ class Witness:
     @classmethod
     def load(cls, path: str | Path) -> Witness:
         path = Path(path)
+        refuse_special_file(path, "witness file")
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..core import ApproxTheoryError
+from ..core.errors import refuse_special_file
 
 
 class MaxoutLayer(NamedTuple):
@@ -206,6 +207,7 @@ def _parse(data: Any, origin: str) -> MaxoutNetwork:
 def load_network(path: str | Path) -> MaxoutNetwork:
     """Read a maxout network file; a missing file, bad JSON or bad shape is one clear error."""
     path = Path(path)
+    refuse_special_file(path, "network file")
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ApproxTheoryError(f"network file {path} is {path.stat().st_size:_} bytes, more than the limit of "
