@@ -101,3 +101,15 @@ def test_a_binary_or_non_utf8_witness_file_is_one_clear_error(tmp_path, content:
     path.write_bytes(content)
     with pytest.raises(ApproxTheoryError, match="is not UTF-8 text"):
         Witness.load(path)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda reg: reg.get(5), "a claim id is a string, got int"),
+    (lambda reg: reg.get(["GYZ26"]), "a claim id is a string, got list"),
+    (lambda reg: reg.select(["GYZ26", 5]), "a claim id or prefix is a string, got int"),
+    (lambda reg: reg.select("GYZ26"), "a list of ids or prefixes, got the string 'GYZ26'"),
+])
+def test_registry_lookups_refuse_ids_that_are_not_strings(call, message: str) -> None:
+    from approxtheory import registry
+    with pytest.raises(ApproxTheoryError, match=message):
+        call(registry())
