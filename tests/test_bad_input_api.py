@@ -43,6 +43,7 @@ def with_weight(weight) -> dict:
     ("[" * 100_000 + "]" * 100_000, "nests its JSON too deeply"),
     ('{"kind": "maxout", "layers": [', "not valid JSON"),
     ("1" * 5000, "cannot read"),
+    (json.dumps(GOOD)[:-1] + ', "kind": "maxout"}', "the key 'kind' appears twice"),
 ])
 def test_bad_network_files_name_the_file_and_the_entry(tmp_path, content, message: str) -> None:
     path = network_file(tmp_path, content)
@@ -113,3 +114,11 @@ def test_registry_lookups_refuse_ids_that_are_not_strings(call, message: str) ->
     from approxtheory import registry
     with pytest.raises(ApproxTheoryError, match=message):
         call(registry())
+
+
+def test_a_key_given_twice_in_a_witness_is_one_clear_error(tmp_path) -> None:
+    """json.loads would keep beta = -1 silently and replay would say "not reproduced" (exit 1)."""
+    path = tmp_path / "w.json"
+    path.write_text('{"format": "approxtheory.witness/1", "claim_id": "X", "inputs": {"beta": 1, "beta": -1}, "observed": {}}')
+    with pytest.raises(ApproxTheoryError, match="the key 'beta' appears twice"):
+        Witness.load(path)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import ApproxTheoryError, refuse_special_file
+from .strict_json import DuplicateKey, no_duplicate_keys
 
 WITNESS_FORMAT = "approxtheory.witness/1"
 MAX_NUMBER_CHARS = 400  # a rational written in a witness: digits of p/q, or a decimal with its exponent
@@ -99,12 +100,15 @@ class Witness:
                 "pass the path of a witness JSON written by `approxtheory check`",
             ) from None
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=no_duplicate_keys)
         except json.JSONDecodeError as err:
             raise ApproxTheoryError(
                 f"witness file {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})",
                 "the file may be truncated; re-run the check that wrote it",
             ) from None
+        except DuplicateKey as dup:
+            raise ApproxTheoryError(f"witness file {path}: the key {dup.args[0]!r} appears twice in one object",
+                                    "JSON would keep only the last; write each key once") from None
         except (ValueError, RecursionError) as err:  # an integer beyond Python's digit limit, nesting too deep
             raise ApproxTheoryError(f"witness file {path} cannot be read: {err}") from None
         try:
