@@ -78,6 +78,17 @@ def _positive(text: str) -> int:
     return value
 
 
+#: More processes than this only multiply memory (each loads JAX): a typo such as --workers 1000000 is refused.
+MAX_WORKERS = 256
+
+
+def _workers_arg(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"--workers must be at most {MAX_WORKERS}, got {value}")
+    return value
+
+
 def _budget(text: str) -> int:
     value = _positive(text)
     try:
@@ -489,7 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     checking.add_argument("--budget", type=_budget, default=None,
                           help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
                                "default: the claim's own")
-    checking.add_argument("--workers", type=_positive, default=None,
+    checking.add_argument("--workers", type=_workers_arg, default=None,
                           help="processes checking claims side by side (default: one per usable core; 1: in this process)")
 
     parser = argparse.ArgumentParser(prog="approxtheory", description=__doc__)
@@ -529,7 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid", action="append", default=[], help="NAME=a,b,c or NAME=lo..hi; seed and budget are special")
     p.add_argument("--out", default="sweep.jsonl", help="JSON-lines results; an existing file is resumed")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, default=None, help="local process pool of N workers")
+    where.add_argument("--workers", type=_workers_arg, default=None, help="local process pool of N workers")
     where.add_argument("--executor", default=None, help="dask://HOST:PORT for a Dask cluster")
     p.set_defaults(run=cmd_sweep)
     p = sub.add_parser("uap", parents=[common], help="check a custom attention against the UAP framework (CLSL25)")

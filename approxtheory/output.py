@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .core import ApproxTheoryError
+from .core.errors import refuse_special_file
 
 
 def strict(value: Any) -> Any:
@@ -104,6 +105,7 @@ def check_output_file(text: str, flag: str) -> Path:
     path = Path(text)
     if path.is_dir():
         raise ApproxTheoryError(f"{flag} {text} is a folder, but a file is needed", f"e.g. {flag} {path / 'sweep.jsonl'}")
+    refuse_special_file(path, flag)
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
             raise ApproxTheoryError(f"{flag} {text} is not readable and writable", f"choose another {flag}")

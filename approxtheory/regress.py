@@ -30,6 +30,8 @@ from typing import Any, Literal
 
 from .output import atomic_write_text
 from .core import ENTRY_POINT_GROUP, ApproxTheoryError, Claim, Registry, Status, Verdict
+from .core.errors import refuse_special_file
+from .core.strict_json import DuplicateKey, no_duplicate_keys
 from .core.registry import _claims_of
 from .rigorous import enclose, enclosure_interval
 
@@ -160,19 +162,6 @@ def verdict_claims(selection: Selection, mode: Mode) -> list[Claim]:
 
 # --- reading and writing baselines ---------------------------------------------------------------
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _Duplicate(key)
-        seen[key] = value
-    return seen
-
-
-class _Duplicate(Exception):
-    """A key given twice in one JSON object (json.loads would silently keep the last one)."""
-
-
 def _bad(path: Path, problem: str) -> ApproxTheoryError:
     return ApproxTheoryError(f"baseline {path}: {problem}", _FIX)
 
@@ -187,6 +176,7 @@ def _exact(value: Any, where: str, path: Path) -> Fraction:
 
 
 def _parse(path: Path) -> Any:
+    refuse_special_file(path, "baseline")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -198,10 +188,10 @@ def _parse(path: Path) -> Any:
     except UnicodeDecodeError as err:
         raise _bad(path, f"not UTF-8 text (byte {raw[err.start]:#04x} at offset {err.start}); a baseline is JSON") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        return json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as err:
         raise ApproxTheoryError(f"baseline {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})", _FIX) from None
-    except _Duplicate as dup:
+    except DuplicateKey as dup:
         raise _bad(path, f"the key {dup.args[0]!r} appears twice in one object (JSON would keep only the last)") from None
     except RecursionError:
         raise _bad(path, "JSON nested too deeply to be a baseline") from None
@@ -243,6 +233,7 @@ def check_writable(path: Path) -> None:
     """Fail before any computation if ``path`` cannot be (re)written: probe its folder with a file."""
     if path.is_dir():
         raise ApproxTheoryError(f"baseline {path} is a folder", "give a file path with --baseline")
+    refuse_special_file(path, "baseline")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):

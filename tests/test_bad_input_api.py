@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis.errors import InvalidArgument
 
-from approxtheory.core import ApproxTheoryError
+from approxtheory.core import ApproxTheoryError, Witness
 from approxtheory.networks import load_network
 from approxtheory.pytest_plugin import ClaimChecker
 from approxtheory.regions.box import box_regions
@@ -43,6 +43,7 @@ def with_weight(weight) -> dict:
     ("[" * 100_000 + "]" * 100_000, "nests its JSON too deeply"),
     ('{"kind": "maxout", "layers": [', "not valid JSON"),
     ("1" * 5000, "cannot read"),
+    (json.dumps(GOOD)[:-1] + ', "kind": "maxout"}', "the key 'kind' appears twice"),
 ])
 def test_bad_network_files_name_the_file_and_the_entry(tmp_path, content, message: str) -> None:
     path = network_file(tmp_path, content)
@@ -93,3 +94,31 @@ def test_the_fixture_refuses_an_expected_verdict_that_is_not_one(expected) -> No
 def test_the_fixture_refuses_an_absurd_budget() -> None:
     with pytest.raises(ApproxTheoryError, match=r"budget must be an integer in \[1, 10_000_000\]"):
         ClaimChecker().verdict("GYZ26.lem.softmax_max.statement.c_closed_form", budget=10**23)
+
+
+@pytest.mark.parametrize("content", [b"\x00\xff\xfe\x80", '{"claim_id": "caf\xe9"}'.encode("latin-1")])
+def test_a_binary_or_non_utf8_witness_file_is_one_clear_error(tmp_path, content: bytes) -> None:
+    path = tmp_path / "w.json"
+    path.write_bytes(content)
+    with pytest.raises(ApproxTheoryError, match="is not UTF-8 text"):
+        Witness.load(path)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda reg: reg.get(5), "a claim id is a string, got int"),
+    (lambda reg: reg.get(["GYZ26"]), "a claim id is a string, got list"),
+    (lambda reg: reg.select(["GYZ26", 5]), "a claim id or prefix is a string, got int"),
+    (lambda reg: reg.select("GYZ26"), "a list of ids or prefixes, got the string 'GYZ26'"),
+])
+def test_registry_lookups_refuse_ids_that_are_not_strings(call, message: str) -> None:
+    from approxtheory import registry
+    with pytest.raises(ApproxTheoryError, match=message):
+        call(registry())
+
+
+def test_a_key_given_twice_in_a_witness_is_one_clear_error(tmp_path) -> None:
+    """json.loads would keep beta = -1 silently and replay would say "not reproduced" (exit 1)."""
+    path = tmp_path / "w.json"
+    path.write_text('{"format": "approxtheory.witness/1", "claim_id": "X", "inputs": {"beta": 1, "beta": -1}, "observed": {}}')
+    with pytest.raises(ApproxTheoryError, match="the key 'beta' appears twice"):
+        Witness.load(path)

@@ -211,3 +211,22 @@ def test_a_report_file_that_cannot_be_written_goes_to_a_named_fallback(capsys, t
     assert "TEST.lem.ok.statement.holds" in open(files["markdown"]).read()
     assert json.loads((out / "report.json").read_text())["verdicts"][0]["status"] == "certified"
     os.unlink(files["markdown"])
+
+
+@pytest.mark.parametrize("argv", [
+    ["regress", OK_ID, "--update", "--baseline", "/dev/full"],
+    ["regress", OK_ID, "--baseline", "/dev/zero"],
+    ["replay", "/dev/zero"],
+    ["regions", "/dev/zero", "--from", "0", "--to", "1"],
+])
+def test_a_device_where_a_file_is_read_or_written_is_refused(capsys, argv) -> None:
+    """/dev/zero never ends and /dev/full never takes: reading or probing them used to hang."""
+    code, _, err = run(capsys, argv, claim("ok", ok))
+    assert code == 2 and "is not a regular file" in err
+
+
+@pytest.mark.parametrize("command", [["check", OK_ID], ["sweep", OK_ID, "--out", "unused.jsonl"]])
+def test_absurd_worker_counts_are_refused_with_the_limit(capsys, command) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--workers", "1000000"])
+    assert exit_.value.code == 2 and "--workers must be at most 256" in capsys.readouterr().err

@@ -119,7 +119,8 @@ def test_a_declared_parameter_reaches_the_claim(capsys, tmp_path) -> None:
     assert code == 0 and json.loads(out)["ran"] == 2
 
 
-@pytest.mark.parametrize("value, message", [("", "--out is empty"), ("DIR", "is a folder")])
+@pytest.mark.parametrize("value, message", [("", "--out is empty"), ("DIR", "is a folder"),
+                                            ("/dev/zero", "is not a regular file")])
 def test_sweep_out_is_checked_before_computing(capsys, tmp_path, value: str, message: str) -> None:
     code, _, err = sweep(capsys, tmp_path if value == "DIR" else value, "seed=0")
     assert code == 2 and message in err

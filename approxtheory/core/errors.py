@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class ApproxTheoryError(Exception):
     """A user-facing error: ``problem`` says what is wrong, ``hint`` what to do about it.
@@ -26,3 +28,12 @@ class Interrupted(KeyboardInterrupt):
         self.partial = partial
         self.kept = kept
         super().__init__(kept)
+
+
+def refuse_special_file(path: Path, what: str) -> None:
+    """Refuse a device or pipe where a file is read or written: /dev/zero never ends, /dev/full never takes.
+
+    Folders and missing paths are left to the caller, which names them with its own hint.
+    """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ApproxTheoryError(f"{what} {path} is not a regular file (a device or pipe)", "give the path of an ordinary file")

@@ -60,6 +60,7 @@ class Registry:
         return claim_id in self._claims
 
     def get(self, claim_id: str) -> Claim:
+        _require_id(claim_id, "claim id")
         try:
             return self._claims[claim_id]
         except KeyError:
@@ -67,8 +68,13 @@ class Registry:
 
     def select(self, patterns: Sequence[str]) -> list[Claim]:
         """Claims whose id equals a pattern or starts with ``pattern.`` (so ``GYZ26`` picks a paper)."""
+        if isinstance(patterns, str):
+            raise ApproxTheoryError(f"select takes a list of ids or prefixes, got the string {patterns!r}",
+                                    f"write select([{patterns!r}])")
         if not patterns:
             return list(self)
+        for pattern in patterns:
+            _require_id(pattern, "claim id or prefix")
         chosen: dict[str, Claim] = {}
         for pattern in patterns:
             hits = [c for c in self if c.id == pattern or c.id.startswith(pattern.rstrip(".") + ".")]
@@ -117,3 +123,10 @@ class Registry:
                 ) from None
             registry.extend(_claims_of(target, f"entry point {ep.name!r} ({ep.value})"))
         return registry
+
+
+def _require_id(value: object, what: str) -> None:
+    """A claim id or prefix must be a string: an int or a list would fail deep inside the lookup."""
+    if not isinstance(value, str):
+        raise ApproxTheoryError(f"a {what} is a string, got {type(value).__name__} {value!r}",
+                                "`approxtheory theorems` lists the ids")

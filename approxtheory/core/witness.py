@@ -19,7 +19,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import ApproxTheoryError
+from .errors import ApproxTheoryError, refuse_special_file
+from .strict_json import DuplicateKey, no_duplicate_keys
 
 WITNESS_FORMAT = "approxtheory.witness/1"
 MAX_NUMBER_CHARS = 400  # a rational written in a witness: digits of p/q, or a decimal with its exponent
@@ -85,20 +86,29 @@ class Witness:
     @classmethod
     def load(cls, path: str | Path) -> Witness:
         path = Path(path)
+        refuse_special_file(path, "witness file")
         try:
-            text = path.read_text()
+            text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise ApproxTheoryError(
                 f"cannot read witness file {path}: {err.strerror}",
                 "pass the path of a witness JSON written by `approxtheory check`",
             ) from None
+        except UnicodeDecodeError as err:  # a binary or non-UTF-8 file: JSON is UTF-8 text
+            raise ApproxTheoryError(
+                f"witness file {path} is not UTF-8 text (byte {err.start}: {err.reason})",
+                "pass the path of a witness JSON written by `approxtheory check`",
+            ) from None
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=no_duplicate_keys)
         except json.JSONDecodeError as err:
             raise ApproxTheoryError(
                 f"witness file {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})",
                 "the file may be truncated; re-run the check that wrote it",
             ) from None
+        except DuplicateKey as dup:
+            raise ApproxTheoryError(f"witness file {path}: the key {dup.args[0]!r} appears twice in one object",
+                                    "JSON would keep only the last; write each key once") from None
         except (ValueError, RecursionError) as err:  # an integer beyond Python's digit limit, nesting too deep
             raise ApproxTheoryError(f"witness file {path} cannot be read: {err}") from None
         try:

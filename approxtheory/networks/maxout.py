@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..core import ApproxTheoryError
+from ..core.errors import refuse_special_file
+from ..core.strict_json import DuplicateKey, no_duplicate_keys
 
 
 class MaxoutLayer(NamedTuple):
@@ -206,16 +208,20 @@ def _parse(data: Any, origin: str) -> MaxoutNetwork:
 def load_network(path: str | Path) -> MaxoutNetwork:
     """Read a maxout network file; a missing file, bad JSON or bad shape is one clear error."""
     path = Path(path)
+    refuse_special_file(path, "network file")
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ApproxTheoryError(f"network file {path} is {path.stat().st_size:_} bytes, more than the limit of "
                                     f"{MAX_FILE_BYTES:_}")
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=no_duplicate_keys)
     except OSError as err:
         raise ApproxTheoryError(f"cannot read network file {path}: {err.strerror}") from None
     except UnicodeDecodeError as err:
         raise ApproxTheoryError(f"network file {path} is not UTF-8 text (byte {err.start})",
                                 "give a maxout network JSON file") from None
+    except DuplicateKey as dup:
+        raise ApproxTheoryError(f"network file {path}: the key {dup.args[0]!r} appears twice in one object",
+                                "JSON would keep only the last; write each key once") from None
     except json.JSONDecodeError as err:
         raise ApproxTheoryError(f"network file {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
     except ValueError as err:  # e.g. an integer of more than 4300 digits

@@ -1,0 +1,23 @@
+"""Reading JSON files strictly: a key given twice in one object is an error, not a silent overwrite.
+
+json.loads keeps the last of two equal keys, which can hide a wrong value (a baseline verdict, a witness
+input); every file format the toolkit reads passes ``object_pairs_hook=no_duplicate_keys``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DuplicateKey(Exception):
+    """A key given twice in one JSON object; ``args[0]`` is the key."""
+
+
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for json.loads: the object as a dict, or DuplicateKey."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
