@@ -32,7 +32,8 @@ def compact_budget(budget: dict[str, Any]) -> str:
 
 def summary(verdict: Verdict) -> str:
     """One line of what ``verdict`` observed: an error, the search's worst ratio, how many steps or instances
-    hold, or its first scalar evidence; failing those, the sentence of what was checked."""
+    hold, its first scalar evidence, or how many entries of a table of yes/no answers are yes (``4/4 agrees``);
+    failing those, the sentence of what was checked."""
     ev = verdict.evidence
     if isinstance(ev.get("error"), str):
         return _one_line(f"error: {ev['error']}")
@@ -45,4 +46,7 @@ def summary(verdict: Verdict) -> str:
     scalars = [(k, v) for k, v in ev.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
     if scalars:
         return _one_line(", ".join(f"{k}={_scalar(v)}" for k, v in scalars[:3]))
+    answers = [(k, v) for k, v in ev.items() if isinstance(v, dict) and v and all(isinstance(a, bool) for a in v.values())]
+    if answers:
+        return ", ".join(f"{sum(v.values())}/{len(v)} {k}" for k, v in answers[:3])
     return _one_line(verdict.checked)

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from approxtheory import cli
+from approxtheory import cli, summaries
 from approxtheory.cli import main
-from approxtheory.core import Claim, Outcome, Registry, Source, Status
+from approxtheory.core import Claim, Outcome, Registry, Source, Status, Verdict
 from approxtheory.papers.jl24 import trained
 
 from .helpers import certified, wrong_bound_claim
@@ -198,6 +198,17 @@ def test_check_table_is_one_short_line_per_verdict_with_a_compact_budget(monkeyp
     wide = Console(file=io.StringIO(), width=200, record=True)
     wide.print(cli.verdict_table([reg.get("JL24.E1.experiment.trained_plateau").check()], 200))
     assert wide.export_text().splitlines()[1].rstrip().endswith(compact)
+
+
+@pytest.mark.parametrize(("evidence", "line"), [
+    ({"agrees": {"a": True, "b": False, "c": True}, "entries": {"a": {"order": 6}}}, "2/3 agrees"),
+    ({"largest_gap": 1e-15, "agrees": {"a": True}}, "largest_gap=1e-15"),  # a scalar comes first
+    ({"rows": {"a": {"x": 1}}}, "what was checked"),  # nothing to count: the sentence
+])
+def test_a_summary_counts_a_table_of_yes_no_answers_before_falling_back_to_the_sentence(evidence, line) -> None:
+    verdict = Verdict("TEST.lem.s.statement.x", Status.SUPPORTED, "statement", "primary", "sampled", "what was checked",
+                      {}, evidence)
+    assert summaries.summary(verdict) == line
 
 
 # --- the first screen in a real browser -------------------------------------------------------------

@@ -76,8 +76,10 @@ def _verify_exact_at_rank(ctx: CheckContext) -> Outcome:
             ok &= bool(at_or_above.max() <= 1e-12 and below.min() > 1e-6)
     checked = ("the construction's error E sum_t |H_t - H^_t| for the E1 sine targets (alpha = 0.55, 1; r = 2, 6; tau = 16) "
                "is 0 to 1e-12 for m_h >= r and positive below, by Monte Carlo over seeded uniform sequences")
+    extremes = {"largest_error_m_ge_r": max(row["max_error_m_ge_r"] for row in rows.values()),
+                "smallest_error_m_lt_r": min(row["min_error_m_lt_r"] for row in rows.values())}  # the one-line summary
     return Outcome(Status.SUPPORTED if ok else Status.INCONCLUSIVE, "numerical", checked,
-                   {"samples": samples, "seed": ctx.seed}, rows)
+                   {"samples": samples, "seed": ctx.seed}, {**extremes, **rows})
 
 
 # --- infinite rank: does the construction attain the bound? -----------------------------------------
