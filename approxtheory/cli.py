@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import interrupt, summaries
+from . import compile_cache, interrupt, summaries
 from . import registry as default_registry
 from .core import ApproxTheoryError, Claim, Registry, Verdict, Witness
 from .core.errors import Interrupted
@@ -637,6 +637,8 @@ def _main(args: argparse.Namespace, reg: Registry | None) -> int:
 
 def main(argv: Sequence[str] | None = None, reg: Registry | None = None) -> int:
     args = build_parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+    if argv is None:  # as a program, not called in-process by a test or a script: JAX's persistent cache
+        compile_cache.enable()
     code = _main(args, reg)
     if code == interrupt.EXIT_CODE and argv is None:
         # as a program: leave at once, without finalising the interpreter under XLA computations

@@ -15,7 +15,8 @@ the arithmetic conditions. Each condition runs boxed: an exception inside its nu
 condition's ``unknown`` with a one-line message, and a condition past its time budget reports what it
 reached, so a proven obstruction (a disconnected graph, a symmetry outside the group) is never lost to
 a failure elsewhere. ``settings`` states the precision, the tolerances, seconds per condition, and the
-compile seconds and XLA compilations of the check.
+compile seconds and XLA compilations of the check, and the programs loaded from the persistent cache instead
+(approxtheory.compile_cache).
 """
 
 from __future__ import annotations
@@ -244,7 +245,7 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
     flax, equinox or haiku module, a factory or an ``attn(q, k, v)`` function.
     """
     start = time.perf_counter()
-    compile_start = COMPILE_CLOCK.reading()
+    compile_start, hits_start = COMPILE_CLOCK.reading(), COMPILE_CLOCK.cache_hits
     _check_settings(group, max_depth, draws, base_samples, seed, tolerance, param_noise, time_budget, scales)
     if adapter_options:
         attention = adapt(attention, **adapter_options)
@@ -326,7 +327,8 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
         compile_seconds, compilations = COMPILE_CLOCK.reading()
         settings.update(seconds=round(time.perf_counter() - start, 3), condition_seconds=dict(timings),
                         compile_seconds=round(compile_seconds - compile_start[0], 3),
-                        compilations=compilations - compile_start[1])
+                        compilations=compilations - compile_start[1],
+                        compile_cache_hits=COMPILE_CLOCK.cache_hits - hits_start)
         return report
 
     # 1. Degenerate mixing / disconnected graph: a proven obstruction (card §5 cases 1-3).
