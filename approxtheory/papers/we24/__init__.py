@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ...core import Claim
@@ -15,3 +16,8 @@ def claims() -> list[Claim]:
 
 def figures(out_dir: Path) -> list[Path]:
     return [_figures.error_vs_heads(out_dir)]
+
+
+def report_work() -> list[Callable[[], object]]:
+    """The figure's curves, for a parallel report to compute in a worker beside the claims."""
+    return [_figures.error_curves]
