@@ -42,6 +42,7 @@ from .core import WitnessInputs
 from .core.claim import COSTS
 from .core.witness import read_real
 from .rigorous.compile import compile_expr, run
+from .rigorous.exact import to_fraction
 from .rigorous.inputs import boundary, prepare
 from .rigorous.precision import working_precision
 from .rigorous.steps import Comparison, Steps, comparison_replay
@@ -351,24 +352,49 @@ class _Vector:
     max_size: int
 
 
+def _float_inside(q: Fraction, up: bool) -> float:
+    """The float nearest to ``q`` on the inner side (``up``: the least float >= q, else the greatest <= q),
+    so that a search range drawn in floats never leaves the exact range the claim states."""
+    f = float(q)
+    if up and Fraction(f) < q:
+        return math.nextafter(f, math.inf)
+    if not up and Fraction(f) > q:
+        return math.nextafter(f, -math.inf)
+    return f
+
+
 def _finite_interval(kind: str, lo: Any, hi: Any) -> tuple[float, float]:
-    for argument, v in (("lo", lo), ("hi", hi)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise _bad(kind, argument, v, "a finite number")
-    if lo > hi:
+    """[lo, hi] as floats: a float as it is, an exact value (int, Fraction, "p/q", "0.1", SymPy Rational)
+    rounded inwards."""
+    ends = []
+    for argument, v, up in (("lo", lo, True), ("hi", hi, False)):
+        if isinstance(v, float):
+            if not math.isfinite(v):
+                raise _bad(kind, argument, v, "a finite number")
+            ends.append((Fraction(v), v))
+        else:
+            try:
+                q = to_fraction(v, f"{kind}: {argument}")
+            except ApproxTheoryError:
+                raise _bad(kind, argument, v, 'a finite float or an exact rational (int, Fraction, "1/3", "0.1", '
+                           "SymPy Rational)") from None
+            ends.append((q, _float_inside(q, up)))
+    (qlo, flo), (qhi, fhi) = ends
+    if qlo > qhi or flo > fhi:
         raise _bad(kind, "hi", hi, f"at least lo = {lo}")
-    return float(lo), float(hi)
+    return flo, fhi
 
 
-def real(lo: float, hi: float, *, log: bool = False) -> _Real:
-    """A real input of a search in [lo, hi]; ``log=True`` draws it log-uniformly (needs lo > 0)."""
+def real(lo: Any, hi: Any, *, log: bool = False) -> _Real:
+    """A real input of a search in [lo, hi] (floats, or exact values rounded inwards to floats); ``log=True``
+    draws it log-uniformly (needs lo > 0)."""
     lo, hi = _finite_interval("real", lo, hi)
     if log and lo <= 0:
         raise _bad("real", "lo", lo, "positive when log=True")
     return _Real(lo, hi, bool(log))
 
 
-def vector(lo: float, hi: float, *, size: int | tuple[int, int]) -> _Vector:
+def vector(lo: Any, hi: Any, *, size: int | tuple[int, int]) -> _Vector:
     """A vector input of a search: ``size`` entries (or between ``size[0]`` and ``size[1]``), each in [lo, hi]."""
     lo, hi = _finite_interval("vector", lo, hi)
     sizes = (size, size) if isinstance(size, int) and not isinstance(size, bool) else size

@@ -32,7 +32,7 @@ from .output import atomic_write_text
 from .core import ENTRY_POINT_GROUP, ApproxTheoryError, Claim, Registry, Status, Verdict
 from .core.errors import refuse_special_file
 from .core.strict_json import DuplicateKey, no_duplicate_keys
-from .core.registry import _claims_of
+from .core.registry import entry_point_claims
 from .rigorous import enclose, enclosure_interval
 
 BASELINE_FORMAT = "approxtheory.baseline/1"
@@ -115,11 +115,7 @@ def package_claim_ids(dist: str, group: str = ENTRY_POINT_GROUP) -> list[str]:
         )
     ids: list[str] = []
     for ep in mine:
-        try:
-            target = ep.load()
-        except Exception as err:  # a broken plugin must name itself, as in Registry.discover
-            raise ApproxTheoryError(f"the {group} entry point {ep.name!r} ({ep.value}) failed to load: {err!r}") from None
-        ids.extend(c.id for c in _claims_of(target, f"entry point {ep.name!r} ({ep.value})"))
+        ids.extend(c.id for c in entry_point_claims(ep, group))
     return ids
 
 

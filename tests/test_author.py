@@ -354,3 +354,17 @@ def test_the_tutorial_shows_the_example_package_as_it_is() -> None:
     blocks = dict(re.findall(r"cat > mypaper/(\S+) <<'EOF'\n(.*?\n)EOF\n", doc, re.S))
     for name in ("mypaper/claims.py", "tests/test_mypaper.py"):
         assert blocks[name] == (EXAMPLE / name).read_text(), name
+
+
+@pytest.mark.parametrize("lo, hi", [("1/3", 1), (Fraction(1, 3), "1"), (sp.Rational(1, 3), 1.0), ("0.1", "1/3")])
+def test_search_ranges_take_exact_values_rounded_inwards(lo, hi) -> None:
+    for spec in (real(lo, hi), vector(lo, hi, size=2)):
+        assert Fraction(spec.lo) >= Fraction(str(lo)) and Fraction(spec.hi) <= Fraction(str(hi))
+        assert spec.lo == pytest.approx(float(Fraction(str(lo)))) and spec.hi == pytest.approx(float(Fraction(str(hi))))
+
+
+@pytest.mark.parametrize("lo, hi, says", [("x", 1, "exact rational"), (float("inf"), 1, "finite"),
+                                          (True, 1, "exact rational"), ("1/3", "0.3333333333333333", "at least lo")])
+def test_search_ranges_refuse_what_is_no_number(lo, hi, says) -> None:
+    with pytest.raises(ApproxTheoryError, match=says):
+        real(lo, hi)

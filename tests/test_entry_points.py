@@ -30,6 +30,11 @@ PLUGIN = textwrap.dedent(
         )]
 
     NOT_CLAIMS = 42
+
+
+    def failing_claims():
+        from approxtheory.author import real
+        return [real("1", "0")]  # the plugin's own mistake, raised while it builds its claims
     '''
 )
 
@@ -61,6 +66,16 @@ def test_a_bad_entry_point_names_itself(on_path) -> None:
     install_example_package(on_path, "example_claims_pkg:NOT_CLAIMS")
     with pytest.raises(ApproxTheoryError, match="entry point 'example'"):
         Registry.discover(packages=())
+
+
+def test_a_plugin_failing_to_build_its_claims_is_named_with_its_message(on_path) -> None:
+    install_example_package(on_path, "example_claims_pkg:failing_claims")
+    with pytest.raises(ApproxTheoryError) as caught:
+        Registry.discover(packages=())
+    message = str(caught.value)
+    assert "entry point 'example' (example_claims_pkg:failing_claims) failed to load" in message
+    assert "real: hi='0'" in message and "\\n" not in message  # its own message, as text, not a repr
+    assert "fix or uninstall" in message
 
 
 def test_builtin_papers_are_found_by_module_scan() -> None:

@@ -6,7 +6,7 @@ import difflib
 import importlib
 import pkgutil
 from collections.abc import Iterable, Iterator, Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from .bound import Bound
 from .claim import Claim
@@ -32,6 +32,18 @@ def _claims_of(obj: object, origin: str) -> list[Claim]:
     if bad:
         raise ApproxTheoryError(f"{origin} gave non-claims: {bad[:3]!r}")
     return claims
+
+
+def entry_point_claims(ep: EntryPoint, group: str = ENTRY_POINT_GROUP) -> list[Claim]:
+    """The claims an entry point registers; a plugin that fails to import or to build its claims is named
+    in one error with its own message (a bug in one installed package must not read as a bug of ours)."""
+    origin = f"the {group} entry point {ep.name!r} ({ep.value})"
+    try:
+        return _claims_of(ep.load(), origin)
+    except Exception as err:  # noqa: BLE001 - whatever the plugin raised, said once with its name
+        problem = str(err) if isinstance(err, ApproxTheoryError) else f"{type(err).__name__}: {err}"
+        raise ApproxTheoryError(f"{origin} failed to load:\n  {problem.replace(chr(10), chr(10) + '  ')}",
+                                "fix or uninstall the package that provides it") from None
 
 
 class Registry:
@@ -114,14 +126,7 @@ class Registry:
                 if hasattr(module, "claims"):
                     registry.extend(_claims_of(module.claims, module.__name__))
         for ep in entry_points(group=group):
-            try:
-                target = ep.load()
-            except Exception as err:  # a broken plugin must not hide which plugin it is
-                raise ApproxTheoryError(
-                    f"the {group} entry point {ep.name!r} ({ep.value}) failed to load: {err!r}",
-                    "fix or uninstall the package that provides it",
-                ) from None
-            registry.extend(_claims_of(target, f"entry point {ep.name!r} ({ep.value})"))
+            registry.extend(entry_point_claims(ep, group))
         return registry
 
 
