@@ -63,6 +63,7 @@ __all__ = [
 ]
 
 ARB_PREC = 128  # bits of every Arb confirmation and replay unless a claim asks for more
+CELLS = 4000  # Arb subdivision cells per inequality: the default budget of bound claims and of arguments with comparisons
 # A float ratio within 2^20 rounding units of float64 of 1 is rounding noise: it is not sent to Arb.
 FLOAT_TOLERANCE = float(2**20 * np.finfo(np.float64).eps)
 MAX_VECTOR = 4096  # most entries of a vector input (a search's and a replay's size limit)
@@ -97,17 +98,27 @@ def _positive_int(where: str, argument: str, value: Any) -> int:
     return value
 
 
+def _budget_is_derived(where: str, identity: Mapping[str, Any], budget: str) -> None:
+    """A constructor that derives the budget itself takes no ``default_budget`` or ``budget_unit``; ``budget`` says
+    what the budget is instead."""
+    for declared in ("default_budget", "budget_unit"):
+        if declared in identity:
+            raise _bad(where, declared, identity[declared], f"left out: {budget}")
+
+
 def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext], Outcome], *,
           scope: str | Scope = "statement", provenance: str | Provenance = "primary", paper: str | None = None,
           version: str = "", source: str | Source = "", replay: Callable[[Witness], Replay] | None = None,
-          bounds: Sequence[Bound] = (), default_budget: int = 100, budget_unit: str = "examples",
+          bounds: Sequence[Bound] = (), default_budget: int | None = None, budget_unit: str | None = None,
           params: Sequence[str] = (), cost: str = "fast", shares: str = "", kind: str = "claim") -> Claim:
     """A claim with a validated identity: id ``<paper.>card.scope.name``, scope, provenance and source.
 
     ``source`` is where in the paper (``"eq. (3)"``) or a whole :class:`Source`; ``version`` the
-    version read (``"arXiv:2401.00001v2"``). ``shares`` names work this claim shares with others (claims
-    with one name run in one worker, so a per-run memo computes it once). ``kind`` names the calling
-    constructor in error messages.
+    version read (``"arXiv:2401.00001v2"``). ``default_budget`` is what ``verify`` spends by default
+    (``ctx.budget_or(default_budget)``), in ``budget_unit`` (default "examples"); leave both out for a
+    verifier that spends no budget (``ctx.budget`` is then always None, and ``theorems`` shows "none").
+    ``shares`` names work this claim shares with others (claims with one name run in one worker, so a
+    per-run memo computes it once). ``kind`` names the calling constructor in error messages.
     """
     where = f"{kind}({card!r}, {name!r})"
     _text(where, "card", card, empty=False)
@@ -129,12 +140,14 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
         raise _bad(where, "cost", cost, f"one of {', '.join(map(repr, COSTS))}")
     if not all(isinstance(b, Bound) for b in bounds):
         raise _bad(where, "bounds", bounds, "a sequence of approxtheory.core.Bound")
+    if default_budget is None and budget_unit is not None:
+        raise _bad(where, "budget_unit", budget_unit, "left out when the claim spends no budget (no default_budget)")
     try:  # Claim checks the id's form itself
         return Claim(id=f"{card}.{scope.value}.{name}", statement=statement, source=source, provenance=provenance,
                      scope=scope, verify=verify, replay=replay, bounds=tuple(bounds),
-                     default_budget=_positive_int(where, "default_budget", default_budget),
-                     budget_unit=_text(where, "budget_unit", budget_unit, empty=False), params=tuple(params), cost=cost,
-                     shares=_text(where, "shares", shares))
+                     default_budget=None if default_budget is None else _positive_int(where, "default_budget", default_budget),
+                     budget_unit=None if budget_unit is None else _text(where, "budget_unit", budget_unit, empty=False),
+                     params=tuple(params), cost=cost, shares=_text(where, "shares", shares))
     except ValueError:
         raise _bad(where, "card", card, CARD_FORM) from None
 
@@ -167,7 +180,7 @@ def _comparison(where: str, inequality: Any, box: Mapping[str, Any]) -> Comparis
 
 
 def bound_claim(card: str, name: str, inequality: Any, box: Mapping[str, Any], *, statement: str | None = None,
-                cells: int = 4000, **identity: Any) -> Claim:
+                cells: int = CELLS, **identity: Any) -> Claim:
     """``lhs <= rhs`` for every point of ``box``, decided by Arb branch and bound (one ``arb`` step).
 
     ``inequality`` is a SymPy relational (``sp.Le(lhs, rhs)``, ``lhs < rhs``, ``>=``, ``>``) or a pair
@@ -177,6 +190,7 @@ def bound_claim(card: str, name: str, inequality: Any, box: Mapping[str, Any], *
     inequality false, inconclusive when ``cells`` (the budget) run out.
     """
     where = f"bound_claim({card!r}, {name!r})"
+    _budget_is_derived(where, identity, "the budget is cells=N")
     comparison = _comparison(where, inequality, box)
     _positive_int(where, "cells", cells)
     text = statement or f"{comparison.step} on {_box_text(comparison.box)}"
@@ -208,9 +222,8 @@ class Argued:
 
 
 def argument_claim(card: str, name: str, statement: str, argue: Callable[..., str | Argued], *, comparisons: Sequence[Comparison] = (),
-                   cells: int = 4000, method: str | None = None,
+                   cells: int | None = None, method: str | None = None,
                    budget: Mapping[str, Any] | Callable[[int], Mapping[str, Any]] | None = None, seeded: bool = False,
-                   default_budget: int | None = None, budget_unit: str = "cells",
                    replay: Callable[[Witness], Replay] | None = None, **identity: Any) -> Claim:
     """An argument of several steps: ``argue(steps, cells)`` records them on a :class:`Steps` and returns one
     sentence saying what was checked, or an :class:`Argued` (the sentence and evidence to keep with the
@@ -218,14 +231,18 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[..., st
     are checked after ``argue``, and their counterexamples refute and replay. The verdict is the weakest
     step (certified only if every step is symbolic, exact or arb).
 
+    ``cells`` is the claim's budget, Arb subdivision cells per inequality (``--budget`` sets it): default
+    :data:`CELLS` when there are ``comparisons``. Without comparisons the argument spends no budget unless
+    ``cells`` is given (an ``argue`` that compares in Arb itself, ``steps.compare(..., cells)``); ``argue``
+    then receives ``cells=None``, ``theorems`` shows budget "none" and a ``--budget`` changes nothing.
+
     ``method`` names how it was checked (default: the steps' kinds, e.g. ``symbolic+arb``). ``budget``
-    is what the verdict records as spent: a dict (``{"symbolic": "sympy"}`` for an argument with no Arb
-    step), or a function of the cells budget returning one; default cells per inequality and Arb bits.
-    ``seeded=True`` calls ``argue(steps, cells, seed)`` with the run's seed (every random choice flows
-    from it; the budget records it). ``default_budget`` (default ``cells``) and ``budget_unit`` are what
-    ``theorems`` and a refused ``--budget`` name. An argument that decides instances itself may set
-    ``steps.witness`` on the one that fails (it refutes) and name the ``replay`` that re-checks such a
-    witness; the comparisons' replay is derived, so give one or the other."""
+    is what the verdict records: a dict (``{"symbolic": "sympy"}``, the sizes of fixed instances), or,
+    for an argument with cells, a function of them returning one; default the cells per inequality and
+    Arb bits, or nothing without cells. ``seeded=True`` calls ``argue(steps, cells, seed)`` with the run's
+    seed (every random choice flows from it; the budget records it). An argument that decides instances
+    itself may set ``steps.witness`` on the one that fails (it refutes) and name the ``replay`` that
+    re-checks such a witness; the comparisons' replay is derived, so give one or the other."""
     where = f"argument_claim({card!r}, {name!r})"
     if not callable(argue):
         raise _bad(where, "argue", argue, "a function (steps, cells) -> str or Argued")
@@ -233,24 +250,30 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[..., st
         raise _bad(where, "comparisons", comparisons, "a sequence of approxtheory.author.Comparison")
     if not (budget is None or callable(budget) or isinstance(budget, Mapping)):
         raise _bad(where, "budget", budget, "None, a dict, or a function of the cells budget returning a dict")
+    _budget_is_derived(where, identity, "an argument's budget is its cells (cells=N), and one without comparisons or "
+                       "cells spends none")
+    cells = CELLS if cells is None and comparisons else cells
+    if cells is None and callable(budget):
+        raise _bad(where, "budget", budget, "a dict when the argument spends no budget (a function of the cells needs cells=N)")
     if method is not None:
         _text(where, "method", method, empty=False)
     if replay is not None and (comparisons or not callable(replay)):
         raise _bad(where, "replay", replay, "a function of a witness, and only for an argument without comparisons "
                    "(their replay is derived)")
-    _positive_int(where, "cells", cells)
+    if cells is not None:
+        _positive_int(where, "cells", cells)
 
     def verify(ctx: CheckContext) -> Outcome:
         steps = Steps()
-        spent = ctx.budget_or(cells)
+        spent = None if cells is None else ctx.budget_or(cells)
         said = argue(steps, spent, ctx.seed) if seeded else argue(steps, spent)
         for comparison in comparisons:
             comparison.check(steps, spent)
         found = said if isinstance(said, Argued) else Argued(said)
         if not isinstance(found.checked, str) or not isinstance(found.evidence, Mapping):
             raise ApproxTheoryError(f"{where}: argue returned {said!r:.80}, not a sentence or an Argued(checked, evidence)")
-        record = {"cells_per_inequality": spent, "arb_prec_bits": ARB_PREC} if budget is None else \
-            dict(budget(spent) if callable(budget) else budget)
+        record = dict(budget(spent) if callable(budget) else budget) if budget is not None else \
+            {} if spent is None else {"cells_per_inequality": spent, "arb_prec_bits": ARB_PREC}
         try:
             return steps.outcome(found.checked, {**record, **({"seed": ctx.seed} if seeded else {})}, dict(found.evidence),
                                  method=method)
@@ -258,8 +281,7 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[..., st
             raise ApproxTheoryError(f"{where}: {err}", "name the evidence something other than steps or cross_checks") from None
 
     return claim(card, name, statement, verify, replay=comparison_replay(*comparisons) if comparisons else replay,
-                 default_budget=cells if default_budget is None else default_budget, budget_unit=budget_unit,
-                 kind="argument_claim", **identity)
+                 default_budget=cells, budget_unit=None if cells is None else "cells", kind="argument_claim", **identity)
 
 
 # --- exact claims ---------------------------------------------------------------------------------
@@ -286,9 +308,11 @@ def exact_claim(card: str, name: str, statement: str, value: Callable[..., Any],
     ``expected`` is an exact value or a function of the case; ``relation`` one of ==, !=, <=, <, >=, >.
     Each case is one step: ``exact`` when the claim is about exactly these cases, ``instances`` when
     ``general=True`` (a general statement checked on finitely many cases: supported at most). A case
-    that fails refutes the claim; the witness names it, and replay recomputes it.
+    that fails refutes the claim; the witness names it, and replay recomputes it. The cases are fixed, so
+    the claim spends no budget.
     """
     where = f"exact_claim({card!r}, {name!r})"
+    _budget_is_derived(where, identity, "the cases are fixed, so the claim spends no budget")
     if relation not in _OPS:
         raise _bad(where, "relation", relation, f"one of {', '.join(map(repr, _OPS))}")
     if not callable(value):
@@ -327,8 +351,7 @@ def exact_claim(card: str, name: str, statement: str, value: Callable[..., Any],
         return Replay(fails, {"value": str(got), "expected": str(want)},
                       f"value {relation} expected {'fails' if fails else 'holds'} at case {_case_key(case)}")
 
-    return claim(card, name, statement, verify, replay=replay, default_budget=len(table), budget_unit="cases",
-                 kind="exact_claim", **identity)
+    return claim(card, name, statement, verify, replay=replay, kind="exact_claim", **identity)  # fixed cases: no budget
 
 
 def _jsonable(case: tuple[Any, ...]) -> list[Any]:
@@ -565,6 +588,7 @@ def search_claim(card: str, name: str, statement: str, *, observed: Any, bound: 
     is the default budget. The verdict is supported at most: a search is evidence.
     """
     where = f"search_claim({card!r}, {name!r})"
+    _budget_is_derived(where, identity, "the budget is examples=N")
     if not isinstance(inputs, Mapping) or not inputs or not all(isinstance(s, (_Real, _Vector)) for s in inputs.values()):
         raise _bad(where, "inputs", inputs, "a non-empty dict from names to approxtheory.author.real(...) or vector(...)")
     if not all(isinstance(n, str) and n.isidentifier() for n in inputs):
@@ -622,6 +646,7 @@ def ratio_search_claim(card: str, name: str, statement: str, search: RatioSearch
     """The advanced form of :func:`search_claim`, for inputs that are not reals or vectors (networks, ...):
     a ready ``RatioSearch`` (strategy, float ratio, Arb ``confirm``, ``encode``/``decode``). ``evidence``
     is added to every verdict (closed forms to compare with)."""
+    _budget_is_derived(f"search_claim({card!r}, {name!r})", identity, "the budget is default_budget=N examples")
     claim_id = claim(card, name, statement, lambda ctx: Outcome(Status.INCONCLUSIVE, "", ""), kind="search_claim",
                      **identity).id
 

@@ -210,12 +210,29 @@ def cmd_theorems(args: argparse.Namespace, reg: Registry) -> int:
         _emit({"claims": [c.describe() for c in claims]})
         return 0
     table = Table(box=None, pad_edge=False)
-    for col in ("claim", "scope", "provenance", "source", "statement"):
+    for col in ("claim", "scope", "provenance", "budget", "source", "statement"):
         table.add_column(col, overflow="fold")
     for c in claims:
-        table.add_row(c.id, c.scope.value, c.provenance.value, c.source.location, c.statement)
+        table.add_row(c.id, c.scope.value, c.provenance.value, c.budget_text, c.source.location, c.statement)
     out.print(table)
     return 0
+
+
+#: How many claim ids an error about a selection names before it counts the rest.
+NAMED_IDS = 5
+
+
+def _refuse_unspent_budget(budget: Any, claims: Sequence[Claim], what: str, *, every: bool = False) -> None:
+    """A requested ``budget`` (not None) that no selected claim spends is refused, naming those claims; with
+    ``every`` (a sweep, whose budget values multiply the cells), one that any selected claim would ignore.
+    Otherwise claims that spend no budget run as always and their verdicts record the budget they ignored."""
+    unspent = [c.id for c in claims if not c.spends_budget]
+    if budget is None or not unspent or (len(unspent) < len(claims) and not every):
+        return
+    named = ", ".join(unspent[:NAMED_IDS]) + (f" and {len(unspent) - NAMED_IDS} more" if len(unspent) > NAMED_IDS else "")
+    subject = "none of the selected claims spends a budget" if len(unspent) == len(claims) else "some selected claims spend no budget"
+    raise ApproxTheoryError(f"{what}: {subject}: {named} (symbolic, exact or fixed checks; `approxtheory theorems` "
+                            "shows budget none)", f"leave {what} out" + (" or select only claims that spend one" if every else ""))
 
 
 def _workers(args: argparse.Namespace) -> int:
@@ -236,8 +253,10 @@ def _run_claims(args: argparse.Namespace, claims: Sequence[Claim], extra: Sequen
 def _check_keeping(args: argparse.Namespace, reg: Registry, extra: Sequence[Callable[[], object]] = ()
                    ) -> tuple[list[Verdict], Interrupted | None]:
     """The verdicts, or after Ctrl-C those already computed and the interruption."""
+    claims = reg.select(args.ids)
+    _refuse_unspent_budget(args.budget, claims, f"--budget {args.budget}")
     try:
-        return _run_claims(args, reg.select(args.ids), extra), None
+        return _run_claims(args, claims, extra), None
     except Interrupted as stop:
         return list(stop.partial or []), stop
 
@@ -279,6 +298,7 @@ def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
     path = Path(args.baseline)
     mode = "bounds" if args.bounds_only else "all" if args.all else "fast"
     selection = regress.select(reg, args.ids, args.package)
+    _refuse_unspent_budget(args.budget, selection.claims, f"--budget {args.budget}")
 
     if args.update:
         regress.check_writable(path)  # before computing: an unwritable target must not cost a full run
@@ -405,6 +425,7 @@ def cmd_sweep(args: argparse.Namespace, reg: Registry) -> int:
     grid = parse_grid(args.grid)
     claims = reg.select(args.ids)
     total = check_grid(grid, claims)
+    _refuse_unspent_budget(grid.get("budget"), claims, "--grid budget", every=True)
     ids = [c.id for c in claims]
     factory = partial(open_executor, workers=args.workers, address=args.executor)
     columns = (TextColumn("sweep"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} cells"),
@@ -499,7 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     checking = argparse.ArgumentParser(add_help=False)
     checking.add_argument("--budget", type=_budget, default=None,
                           help=f"per-claim budget in the claim's unit (examples or cells), at most {MAX_BUDGET:_}; "
-                               "default: the claim's own")
+                               "default: the claim's own; claims that spend none (`theorems`: budget none) ignore it")
     checking.add_argument("--workers", type=_workers_arg, default=None,
                           help="processes checking claims side by side (default: one per usable core; 1: in this process)")
 

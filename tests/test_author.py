@@ -233,22 +233,68 @@ def test_argument_claims_take_the_weakest_step_and_refute_through_their_comparis
     assert verdict.status is Status.REFUTED and c.replay_witness(verdict.witness).reproduced
 
 
-def test_an_argument_keeps_its_evidence_method_budget_record_and_stated_budget() -> None:
-    def argue(steps: Steps, cells: int) -> Argued:
+def test_an_argument_keeps_its_evidence_method_and_budget_record() -> None:
+    def argue(steps: Steps, cells: int | None) -> Argued:
         steps.zero("identity", sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1, "sin^2 + cos^2 == 1")
         return Argued("an identity", {"value_at_0": "1"})
 
-    c = argument_claim("MYP.lem.arg", "ev", "s", argue, method="SymPy", budget={"symbolic": "sympy"}, default_budget=1,
-                       budget_unit="derivation")
+    c = argument_claim("MYP.lem.arg", "ev", "s", argue, method="SymPy", budget={"symbolic": "sympy"})
     verdict = check(c)
     assert (verdict.status, verdict.method, verdict.checked) == (Status.CERTIFIED, "SymPy", "an identity")
-    assert verdict.budget == {"symbolic": "sympy"} and verdict.evidence["value_at_0"] == "1" and verdict.evidence["steps"]
-    assert (c.default_budget, c.budget_unit) == (1, "derivation")
+    assert verdict.budget == {"budget": "none", "symbolic": "sympy"} and verdict.evidence["value_at_0"] == "1"
     plain = argument_claim("MYP.lem.arg", "plain", "s", argue, cells=50)
     assert check(plain).method == "symbolic" and check(plain, budget=7).budget == {"cells_per_inequality": 7, "arb_prec_bits": 128}
-    assert (plain.default_budget, plain.budget_unit) == (50, "cells")
-    spent = argument_claim("MYP.lem.arg", "spent", "s", argue, budget=lambda cells: {"cells": cells})
+    assert (plain.default_budget, plain.budget_unit, plain.budget_text) == (50, "cells", "50 cells")
+    spent = argument_claim("MYP.lem.arg", "spent", "s", argue, cells=20, budget=lambda cells: {"cells": cells})
     assert check(spent, budget=9).budget == {"cells": 9}
+
+
+def test_an_argument_spends_cells_only_with_comparisons_or_cells_given() -> None:
+    received = []
+
+    def argue(steps: Steps, cells: int | None) -> str:
+        received.append(cells)
+        steps.symbolic("fact", "true", True)
+        return "a fact"
+
+    ok = Comparison("x(1-x) <= 1/4", x * (1 - x), sp.Rational(1, 4), {"x": (0, 1)})
+    compared = argument_claim("MYP.lem.arg", "compared", "s", argue, comparisons=[ok])
+    assert (compared.default_budget, compared.budget_unit) == (4000, "cells")
+    assert check(compared, budget=30).budget == {"cells_per_inequality": 30, "arb_prec_bits": 128} and received[-1] == 30
+    symbolic = argument_claim("MYP.lem.arg", "symbolic", "s", argue)
+    assert (symbolic.default_budget, symbolic.budget_unit, symbolic.budget_text) == (None, None, "none")
+    assert symbolic.describe()["default_budget"] is None and symbolic.describe()["budget_unit"] is None
+    assert check(symbolic).budget == {"budget": "none"} and received[-1] is None
+    asked = check(symbolic, budget=30)  # ignored, and the verdict says so
+    assert asked.status is Status.CERTIFIED and asked.budget == {"budget": "none", "requested": 30} and received[-1] is None
+
+
+@pytest.mark.parametrize(("make", "argument"), [
+    (lambda: argument_claim("MYP.lem.arg", "a", "s", lambda steps, cells: "s", default_budget=1), "default_budget"),
+    (lambda: argument_claim("MYP.lem.arg", "a", "s", lambda steps, cells: "s", budget_unit="derivation"), "budget_unit"),
+    (lambda: argument_claim("MYP.lem.arg", "a", "s", lambda steps, cells: "s", budget=lambda cells: {}), "budget"),
+    (lambda: exact_claim("MYP.lem.e", "a", "s", lambda: 1, 1, default_budget=3), "default_budget"),
+    (lambda: bound_claim("MYP.lem.b", "a", x <= 1, {"x": (0, 1)}, default_budget=3), "default_budget"),
+    (lambda: search_claim("MYP.lem.s", "a", "s", observed=x, bound=sp.Integer(2), inputs={"x": real(0, 1)},
+                          budget_unit="draws"), "budget_unit"),
+    (lambda: claim("MYP.lem.c", "a", "s", lambda ctx: None, budget_unit="runs"), "budget_unit"),
+])
+def test_a_budget_a_constructor_derives_or_a_claim_does_not_spend_is_refused_by_name(make, argument) -> None:
+    with pytest.raises(ApproxTheoryError, match=f"{argument}=") as err:
+        make()
+    assert "left out" in err.value.hint or "a dict" in err.value.hint
+
+
+def test_a_custom_claim_spends_a_budget_only_when_it_declares_one() -> None:
+    def verify(ctx: CheckContext) -> Outcome:
+        return Outcome(Status.SUPPORTED, "float", f"{ctx.budget_or(5)} draws", {"draws": ctx.budget_or(5)})
+
+    declared = claim("MYP.lem.c", "declared", "s", verify, default_budget=5)
+    assert (declared.budget_text, check(declared, budget=8).budget) == ("5 examples", {"draws": 8})
+    silent = claim("MYP.lem.c", "silent", "s", verify)
+    assert silent.budget_text == "none" and check(silent, budget=8).budget == {"budget": "none", "requested": 8, "draws": 5}
+    exact = exact_claim("MYP.lem.e", "fixed", "s", lambda k: k, lambda k: k, cases=[1, 2, 3])
+    assert exact.default_budget is None and check(exact, budget=2).budget == {"budget": "none", "requested": 2, "cases": 3}
 
 
 def test_a_seeded_argument_draws_from_the_run_seed_and_records_it() -> None:
@@ -258,7 +304,7 @@ def test_a_seeded_argument_draws_from_the_run_seed_and_records_it() -> None:
 
     c = argument_claim("MYP.lem.arg", "seeded", "s", argue, seeded=True, budget={"draws": 1})
     one, again, other = (c.check(CheckContext(seed=seed)) for seed in (3, 3, 4))
-    assert one.status is Status.SUPPORTED and one.budget == {"draws": 1, "seed": 3}
+    assert one.status is Status.SUPPORTED and one.budget == {"budget": "none", "draws": 1, "seed": 3}
     assert one.evidence["steps"]["draw"]["draw"] == again.evidence["steps"]["draw"]["draw"] != other.evidence["steps"]["draw"]["draw"]
 
 

@@ -54,6 +54,40 @@ def test_a_budget_one_claim_cannot_use_fails_that_claim_alone(capsys, tmp_path) 
     assert "TEST.lem.picky.statement.holds cannot run with --budget 1" in err and ">= 2" in err and "default is 10" in err
 
 
+def test_a_budget_only_claims_that_spend_none_are_selected_for_is_refused_naming_them(capsys, tmp_path) -> None:
+    symbolic = [claim(f"sym{i}", ok) for i in range(7)]
+    for argv in (["check", "TEST", "--budget", "50", "--witness-dir", str(tmp_path)], ["report", "TEST", "--budget", "50",
+                 "--out", str(tmp_path / "report")], ["regress", "TEST", "--budget", "50", "--baseline", str(tmp_path / "b.json")]):
+        code, out, err = run(capsys, argv, *symbolic)
+        assert code == 2 and out == "" and "Traceback" not in err
+        assert "--budget 50: none of the selected claims spends a budget: TEST.lem.sym0.statement.holds" in err
+        assert "and 2 more" in err and "leave --budget 50 out" in err
+    assert not (tmp_path / "report").exists() and not (tmp_path / "b.json").exists()
+
+
+def test_claims_that_spend_no_budget_ignore_it_in_a_mixed_selection_and_say_so(capsys, tmp_path) -> None:
+    code, out, err = run(capsys, ["check", "TEST", "--budget", "5", "--json", "--witness-dir", str(tmp_path)],
+                         claim("ok", ok), claim("picky", needs_two, default_budget=10))
+    verdicts = {v["claim_id"]: v for v in json.loads(out)["verdicts"]}
+    assert code == 0 and err == ""
+    assert verdicts[OK_ID]["status"] == "certified" and verdicts[OK_ID]["budget"] == {"budget": "none", "requested": 5}
+    assert verdicts["TEST.lem.picky.statement.holds"]["budget"] == {}  # it spent the 5 (its record is its own)
+    code, out, _ = run(capsys, ["check", "TEST", "--budget", "5", "--witness-dir", str(tmp_path)], claim("ok", ok),
+                       claim("picky", needs_two, default_budget=10))
+    assert code == 0 and "budget=none, requested=5" in next(line for line in out.splitlines() if "TEST.lem.ok" in line)
+
+
+def test_theorems_shows_each_claims_budget_or_none(capsys) -> None:
+    claims = claim("ok", ok), claim("picky", needs_two, default_budget=10, budget_unit="samples")
+    code, out, _ = run(capsys, ["theorems", "TEST", "--json"], *claims)
+    described = {c["id"]: (c["default_budget"], c["budget_unit"]) for c in json.loads(out)["claims"]}
+    assert code == 0 and described == {OK_ID: (None, None), "TEST.lem.picky.statement.holds": (10, "samples")}
+    code, out, _ = run(capsys, ["theorems", "TEST"], *claims)
+    rows = {line.split()[0]: line.split()[3:5] for line in out.splitlines()[1:]}
+    assert code == 0 and out.split()[:4] == ["claim", "scope", "provenance", "budget"]
+    assert rows[OK_ID][0] == "none" and rows["TEST.lem.picky.statement.holds"] == ["10", "samples"]
+
+
 @pytest.mark.parametrize("budget", ["10**23", "100000000000000000000000", "0", "-5", "1" * 5000])
 def test_absurd_budgets_are_refused_with_the_limit(capsys, budget: str) -> None:
     with pytest.raises(SystemExit) as stop:

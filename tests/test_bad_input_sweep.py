@@ -170,3 +170,16 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/status")
     return not (status.exists() and "zombie" in status.read_text())
+
+
+def test_a_budget_grid_is_refused_when_a_selected_claim_spends_no_budget(capsys, tmp_path) -> None:
+    out = tmp_path / "s.jsonl"
+    code, _, err = sweep(capsys, out, "budget=10,20")
+    assert code == 2 and f"--grid budget: none of the selected claims spends a budget: {ID}" in err and not out.exists()
+    spender = Claim(id="TEST.lem.spends.statement.holds", statement="spends", source=Source("TEST", "v1", "-"),
+                    provenance="classical", scope="statement", verify=lambda ctx: certified("trivially"), default_budget=5)
+    code, _, err = sweep(capsys, out, "budget=10,20", reg=Registry([*registry(), spender]))
+    assert code == 2 and f"some selected claims spend no budget: {ID}" in err and "select only claims that spend one" in err
+    assert not out.exists()
+    code, result, _ = sweep(capsys, out, "budget=10,20", reg=registry(default_budget=5))
+    assert code == 0 and json.loads(result)["ran"] == 2

@@ -132,11 +132,27 @@ def test_claim_id_must_carry_its_scope() -> None:
         make_claim("no dots here")
 
 
+def test_a_claim_declares_a_budget_it_spends_or_none() -> None:
+    budgeted = dataclasses.replace(make_claim(), default_budget=3)
+    assert (budgeted.budget_unit, budgeted.budget_text, budgeted.describe()["default_budget"]) == ("examples", "3 examples", 3)
+    assert make_claim().describe()["default_budget"] is None and make_claim().budget_text == "none"
+    for bad, match in (({"default_budget": 0}, "positive integer"), ({"default_budget": True}, "positive integer"),
+                       ({"budget_unit": "runs"}, "without a default_budget")):
+        with pytest.raises(ValueError, match=match):
+            dataclasses.replace(make_claim(), **bad)
+    seen = []
+    spy = dataclasses.replace(make_claim(), verify=lambda ctx: seen.append(ctx.budget) or Outcome(Status.SUPPORTED, "t", "n"))
+    assert spy.check(CheckContext(budget=9)).budget == {"budget": "none", "requested": 9} and seen == [None]
+    clash = dataclasses.replace(make_claim(), verify=lambda ctx: Outcome(Status.SUPPORTED, "t", "n", {"requested": 1}))
+    with pytest.raises(ApproxTheoryError, match="spends no budget"):
+        clash.check()
+
+
 def test_check_stamps_identity_seed_and_budget() -> None:
     verdict = make_claim().check(CheckContext(seed=11))
     assert verdict.claim_id == "TEST.lem.x.statement.always"
     assert verdict.scope == "statement" and verdict.provenance == "reconstructed"
-    assert verdict.budget == {"seed": 11}
+    assert verdict.budget == {"budget": "none", "seed": 11}  # it declares no default budget: it spends none
     with pytest.raises(ApproxTheoryError, match="budget must be a positive integer"):
         make_claim().check(CheckContext(budget=0))
 

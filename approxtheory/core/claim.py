@@ -51,7 +51,8 @@ class CheckContext:
     """What a verifier may use: the seed every random choice flows from, its budget and parameters.
 
     ``budget`` is in the verifier's own unit (search examples, subdivision cells, ...); ``None``
-    means the claim's default. ``params`` carries sweep parameters a claim may read (unknown keys
+    means the claim's default. A claim that spends no budget (``Claim.default_budget`` None) is
+    always given ``None``. ``params`` carries sweep parameters a claim may read (unknown keys
     are ignored). ``progress`` takes a fraction in [0, 1].
     """
 
@@ -90,6 +91,8 @@ class Replay:
 
 
 COSTS = ("fast", "slow")
+#: What the budget record of a claim that spends no budget starts with, and what ``theorems`` shows for it.
+NO_BUDGET = "none"
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9_]+)+$")
 
 
@@ -99,6 +102,11 @@ class Claim:
 
     The id is ``<card id>.<scope>.<name>``: the scope is part of the id so that refuting a
     construction can never be mistaken for refuting the statement.
+
+    ``default_budget`` is what the verifier spends unless told otherwise, in ``budget_unit`` (default
+    "examples"); ``None`` (the default) declares that it spends no budget: a symbolic or exact argument,
+    or a fixed table, whose work no ``--budget`` changes. Such a claim is checked with ``ctx.budget``
+    None whatever is requested, and its verdict's budget record says so (:meth:`check`).
     """
 
     id: str
@@ -109,8 +117,8 @@ class Claim:
     verify: Callable[[CheckContext], Outcome]
     replay: Callable[[Witness], Replay] | None = None
     bounds: tuple[Bound, ...] = ()
-    default_budget: int = 100
-    budget_unit: str = "examples"
+    default_budget: int | None = None
+    budget_unit: str | None = None
     #: Sweep parameters the verifier reads from ``ctx.params``; ``sweep --grid`` refuses any other name.
     params: tuple[str, ...] = ()
     cost: str = "fast"  # "fast" or "slow" (> ~10 s at the default budget): plain `regress` skips slow verdicts
@@ -123,6 +131,14 @@ class Claim:
         object.__setattr__(self, "scope", Scope(self.scope))
         if self.cost not in COSTS:
             raise ValueError(f"claim {self.id!r}: cost must be one of {COSTS}, got {self.cost!r}")
+        if self.default_budget is None:
+            if self.budget_unit is not None:
+                raise ValueError(f"claim {self.id!r}: budget_unit {self.budget_unit!r} without a default_budget "
+                                 "(a claim that spends no budget has no unit)")
+        elif isinstance(self.default_budget, bool) or not isinstance(self.default_budget, int) or self.default_budget < 1:
+            raise ValueError(f"claim {self.id!r}: default_budget must be None or a positive integer, got {self.default_budget!r}")
+        else:
+            object.__setattr__(self, "budget_unit", self.budget_unit or "examples")
         if not _ID.match(self.id):
             raise ValueError(f"claim id {self.id!r} is not of the form PAPER.part.part")
         if f".{self.scope.value}." not in f"{self.id}.":
@@ -132,15 +148,29 @@ class Claim:
     def paper(self) -> str:
         return self.id.split(".", 1)[0]
 
+    @property
+    def spends_budget(self) -> bool:
+        return self.default_budget is not None
+
+    @property
+    def budget_text(self) -> str:
+        """The default budget as ``theorems`` shows it: ``"4000 cells"``, or ``"none"``."""
+        return f"{self.default_budget} {self.budget_unit}" if self.spends_budget else NO_BUDGET
+
     def check(self, ctx: CheckContext | None = None) -> Verdict:
-        """Run the verifier and stamp the outcome with this claim's identity and the time taken."""
+        """Run the verifier and stamp the outcome with this claim's identity and the time taken.
+
+        A claim that spends no budget ignores a requested one: its verifier sees ``ctx.budget`` None, and
+        the verdict's budget record starts with ``budget: "none"`` and, if one was requested, ``requested``.
+        """
         ctx = ctx or CheckContext()
         if ctx.budget is not None and ctx.budget < 1:
             raise ApproxTheoryError(f"budget must be a positive integer, got {ctx.budget}")
         start = time.perf_counter()
         with run_memo():  # the run's memo, or one for this check: work the verifier repeats is done once
-            outcome = self.verify(ctx)
+            outcome = self.verify(ctx if self.spends_budget else dataclasses.replace(ctx, budget=None))
         seconds = round(time.perf_counter() - start, 3)
+        budget = dict(outcome.budget) if self.spends_budget else self._no_budget_record(ctx.budget, outcome.budget)
         witness = outcome.witness
         if witness is not None and not witness.claim_id:  # a generic record (e.g. rigorous.Steps) knows no claim
             witness = dataclasses.replace(witness, claim_id=self.id)
@@ -152,7 +182,7 @@ class Claim:
                 provenance=self.provenance.value,
                 method=outcome.method,
                 checked=outcome.checked,
-                budget=dict(outcome.budget),
+                budget=budget,
                 evidence=dict(outcome.evidence),
                 witness=witness,
                 seconds=seconds,
@@ -160,6 +190,14 @@ class Claim:
         except ValueError as err:  # the verdict's own rules (a certified verdict needs certificate steps, ...)
             raise ApproxTheoryError(f"the verifier of {self.id} returned an outcome no verdict may have: {err}",
                                     "a certified outcome comes from rigorous.Steps.outcome with its steps recorded") from None
+
+    def _no_budget_record(self, requested: int | None, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The budget record of a claim that spends none: the marker, the budget it ignored, then its own record."""
+        marker = {"budget": NO_BUDGET, **({"requested": requested} if requested is not None else {})}
+        if {"budget", "requested"} & record.keys():
+            raise ApproxTheoryError(f"the verifier of {self.id} records 'budget' or 'requested' in its budget record, "
+                                    "but the claim spends no budget", "name those amounts otherwise, or declare default_budget")
+        return {**marker, **record}
 
     def replay_witness(self, witness: Witness) -> Replay:
         """Re-derive the refutation from the witness's inputs and this claim's own expressions and domain.
@@ -180,7 +218,8 @@ class Claim:
             return Replay(False, {"outside_claim": outside.reason}, f"outside the claim: {outside.reason}")
 
     def describe(self) -> dict[str, Any]:
-        """What ``theorems --json`` and the report say about the claim; ``shares`` only when set."""
+        """What ``theorems --json`` and the report say about the claim; ``shares`` only when set.
+        ``default_budget`` and ``budget_unit`` are null for a claim that spends no budget."""
         return {
             "id": self.id,
             "paper": self.paper,
@@ -193,7 +232,7 @@ class Claim:
             "provenance": self.provenance.value,
             "scope": self.scope.value,
             "bounds": [b.id for b in self.bounds],
-            "default_budget": self.default_budget,
+            "default_budget": self.default_budget,  # null: the claim spends no budget
             "budget_unit": self.budget_unit,
             "params": list(self.params),
             "cost": self.cost,

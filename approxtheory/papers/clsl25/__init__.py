@@ -77,8 +77,7 @@ def _zoo_claim(card_id: str, name: str, statement: str, provenance: Provenance,
                        {"n": N, "d": D, "seed": ctx.seed, "draws_per_scale": 4, "scales": [0.1, 1, 3]},
                        {"entries": rows, "agrees": agree})
 
-    return claim(card_id, name, statement, verify, source=SOURCE, provenance=provenance, default_budget=1,
-                 budget_unit="checker runs", shares=shares)
+    return claim(card_id, name, statement, verify, source=SOURCE, provenance=provenance, shares=shares)
 
 
 # --- refutations ----------------------------------------------------------------------------------
@@ -222,12 +221,10 @@ def claims() -> list[Claim]:
                    R),
         claim("CLSL25.cor.sparse", "depth_equals_hop_diameter",
               "attention-only depth equal to the hop diameter distinguishes tokens on connected patterns", _hop_verify,
-              source=SOURCE, provenance=R, replay=_hop_replay, default_budget=1, budget_unit="checker runs",
-              shares=CONNECTED),
+              source=SOURCE, provenance=R, replay=_hop_replay, shares=CONNECTED),
         claim("CLSL25.table.longformer", "depth_ceil_n_over_2w",
               "a sliding window of width w needs ceil(n/(2w)) attention layers (corollary table row)", _longformer_verify,
-              source=SOURCE, provenance=S, replay=_longformer_replay, default_budget=1, budget_unit="table",
-              shares=CONNECTED),
+              source=SOURCE, provenance=S, replay=_longformer_replay, shares=CONNECTED),
     ]
 
 

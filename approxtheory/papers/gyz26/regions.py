@@ -192,7 +192,7 @@ def _instances_claim(name: str, statement: str, argue: Callable[[Steps, int], Ar
                      scope: str = "statement") -> Claim:
     """A prop.regions_lower claim decided by exact counts on the card's instances (one exact step each)."""
     return argument_claim("GYZ26.prop.regions_lower", name, statement, argue, replay=replay, scope=scope, method="exact",
-                          budget={"instances": len(INSTANCES)}, default_budget=1, budget_unit="table",
+                          budget={"instances": len(INSTANCES)},
                           **identity("GYZ26.prop.regions_lower"))
 
 
@@ -209,7 +209,7 @@ def claims() -> list[Any]:
                            evidence=WIDTH1_EVIDENCE, default_budget=150, **identity("GYZ26.thm.maxout_regions_mpcb14")),
         claim("GYZ26.abs.4", Scope.STATEMENT, "regions_exponential_in_depth",
               "expressivity measured by linear regions grows exponentially with depth", _verify_abs4,
-              provenance=Provenance.PRIMARY, default_budget=1, budget_unit="table"),
+              provenance=Provenance.PRIMARY),
     ]
 
 

@@ -35,11 +35,8 @@ def claim(card_id: str, scope: Scope, name: str, statement: str, verify: Callabl
 
 def argument(card_id: str, name: str, statement: str, argue: Callable[..., str | author.Argued], *, location: str,
              provenance: Provenance | str = Provenance.PRIMARY, **kw: Any) -> Claim:
-    """A JL24 argument (:func:`approxtheory.author.argument_claim`). Without Arb comparisons it spends nothing it
-    counts: its budget record is empty unless ``budget`` says otherwise, and its stated default budget is 1."""
-    kw.setdefault("budget", {})
-    kw.setdefault("default_budget", 1)
-    kw.setdefault("budget_unit", "examples")
+    """A JL24 argument (:func:`approxtheory.author.argument_claim`). Without Arb comparisons it spends no budget,
+    and its budget record is empty unless ``budget`` says otherwise."""
     return author.argument_claim(card_id, name, statement, argue, **identity(location, provenance), **kw)
 
 

@@ -226,12 +226,10 @@ def claims() -> list:
               _verify_exact_at_rank, location="App. B.2 (prose); card §5.1 checks", default_budget=256),
         claim("JL24.thm4.2", Scope.CONSTRUCTION, "attains_bound",
               "the proof's construction with m_FF = oo has error int sum_t |H_t - H^_t| <= tau^2 C0 C1 m_h^-(2 alpha - 1)",
-              _verify_attains, location="App. A.3, eqs. 30-49; card §5.1", replay=_replay_attains, default_budget=1,
-              budget_unit="runs", shares=CURVES),
+              _verify_attains, location="App. A.3, eqs. 30-49; card §5.1", replay=_replay_attains, shares=CURVES),
         claim("JL24.cor.finite_rank", Scope.CONSTRUCTION, "rate_infinite_rank",
               "for r = oo and sigma_k ~ k^-alpha the error decays like m_h^-(2 alpha - 1) (m_FF large)",
-              _verify_rate, location="App. B.2 (prose), Fig. 5 reference lines", replay=_replay_rate, default_budget=1,
-              budget_unit="runs", shares=CURVES),
+              _verify_rate, location="App. B.2 (prose), Fig. 5 reference lines", replay=_replay_rate, shares=CURVES),
     ]
 
 

@@ -242,5 +242,5 @@ def claims() -> list:
                  "values about 1.265, 0.5, 0.4", _argue_mix, location="App. D.3, eqs. 97-98; card §7 JL24.fix.mix"),
         claim("JL24.E1", Scope.EXPERIMENT, "infinite_rank_in_class",
               "the r = oo targets of E1 (alpha = 0.55 and 1) are in the class of Thm 4.2 (rho continuous on I x I)",
-              _verify_e1, location="App. B.2/C, eq. 65, Fig. 5", replay=_replay_e1, default_budget=1),
+              _verify_e1, location="App. B.2/C, eq. 65, Fig. 5", replay=_replay_e1),
     ]

@@ -311,7 +311,7 @@ def claims() -> list[Claim]:
         argument("WE24.thm4.1", "width_rounding_thresholds", "FFN accuracy 1/2 (lin) or 1/(4T) (log) lets the precision FFN "
                  "return g exactly", "Thm 4.1 / C.2 width condition; card §3", _argue_rounding_thresholds,
                  bounds=(LOG_ROUNDING_GAP,), cells=2000, budget=lambda cells: {"cells": cells, "arb_prec_bits": 128},
-                 method="symbolic+arb", default_budget=2000, budget_unit="cells"),
+                 method="symbolic+arb"),
         argument("WE24.thm4.1", "score_identities", "dot-product and TMX scores equal -beta(s-g) and -beta log(s/g); shifted "
                  "kernels are unshifted ones with rescaled alpha", "card §4.3, §4.4, §6", _argue_score_identities),
     ]

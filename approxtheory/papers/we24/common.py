@@ -26,9 +26,6 @@ def claim(card_id: str, scope: Scope, name: str, statement: str, location: str,
 def argument(card_id: str, name: str, statement: str, location: str, argue: Callable[..., str | author.Argued],
              **kw: Any) -> Claim:
     """A WE24 argument (:func:`approxtheory.author.argument_claim`), a primary statement unless ``scope`` says
-    otherwise. Without Arb steps its budget record is :data:`SYMPY` and its stated default budget the
-    library's (100 examples), which nothing spends."""
+    otherwise. Without Arb steps it spends no budget, and its budget record is :data:`SYMPY`."""
     kw.setdefault("budget", SYMPY)
-    kw.setdefault("default_budget", 100)
-    kw.setdefault("budget_unit", "examples")
     return author.argument_claim(card_id, name, statement, argue, source=source(location), **kw)
