@@ -44,9 +44,8 @@ def _user_code(claim: Claim) -> str:
 
 def error_verdict(claim: Claim, budget: int | None, problem: str) -> Verdict:
     """The verdict of a claim that could not be checked: inconclusive, method 'error', the problem as evidence."""
-    if budget is not None:
-        problem = (f"{claim.id} cannot run with --budget {budget}: {problem} "
-                   f"(its default is {claim.default_budget} {claim.budget_unit})")
+    if budget is not None and claim.spends_budget:
+        problem = f"{claim.id} cannot run with --budget {budget}: {problem} (its default is {claim.budget_text})"
     else:
         problem = f"{claim.id}: {problem}"
     return Verdict(claim_id=claim.id, status=Status.INCONCLUSIVE, scope=claim.scope.value,

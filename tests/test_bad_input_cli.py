@@ -54,6 +54,17 @@ def test_a_budget_one_claim_cannot_use_fails_that_claim_alone(capsys, tmp_path) 
     assert "TEST.lem.picky.statement.holds cannot run with --budget 1" in err and ">= 2" in err and "default is 10" in err
 
 
+def test_a_failing_claim_that_spends_no_budget_is_not_blamed_on_the_budget(capsys, tmp_path) -> None:
+    def broken(ctx):
+        raise ApproxTheoryError("the table is empty")
+
+    code, out, err = run(capsys, ["check", "TEST", "--budget", "5", "--json", "--witness-dir", str(tmp_path)],
+                         claim("picky", needs_two, default_budget=10), claim("broken", broken))
+    assert code == 2
+    assert "TEST.lem.broken.statement.holds: the table is empty" in err
+    assert "cannot run with --budget 5: the table" not in err and "None" not in err
+
+
 def test_a_budget_only_claims_that_spend_none_are_selected_for_is_refused_naming_them(capsys, tmp_path) -> None:
     symbolic = [claim(f"sym{i}", ok) for i in range(7)]
     for argv in (["check", "TEST", "--budget", "50", "--witness-dir", str(tmp_path)], ["report", "TEST", "--budget", "50",
