@@ -119,6 +119,10 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
     verifier that spends no budget (``ctx.budget`` is then always None, and ``theorems`` shows "none").
     ``shares`` names work this claim shares with others (claims with one name run in one worker, so a
     per-run memo computes it once). ``kind`` names the calling constructor in error messages.
+    ``bounds`` (every constructor passes it on) is a list of :class:`~approxtheory.core.Bound` (an
+    expression, its :class:`~approxtheory.core.SymbolSpec` symbols, canonical points): ``regress``
+    pins each at its canonical points, so a loosened bound is a regression even when the verdict
+    stays; without bounds ``regress`` compares only the claim's verdict.
     """
     where = f"{kind}({card!r}, {name!r})"
     _text(where, "card", card, empty=False)
@@ -583,9 +587,14 @@ def search_claim(card: str, name: str, statement: str, *, observed: Any, bound: 
     ``sympy=`` (a SymPy builder as above). A function without a twin is read as a SymPy builder: one
     that does not build SymPy is an error at construction, since nothing could confirm a violation.
 
-    A violation refutes only when Arb (``prec`` bits) confirms ``observed > bound`` at the exact binary
-    input; the witness is that input, and ``approxtheory replay`` recomputes it in Arb. ``examples``
-    is the default budget. The verdict is supported at most: a search is evidence.
+    A float ratio above ``1 + FLOAT_TOLERANCE`` (2**-32) flags an input; below that it is rounding noise,
+    never sent to Arb. A violation refutes only when Arb (``prec`` bits) confirms ``observed > bound``
+    at the exact binary input; the search stops at the first such input, Hypothesis shrinks it, and the
+    witness is the shrunk input, which ``approxtheory replay`` recomputes in Arb. A flag Arb does not
+    confirm is counted in the evidence's ``float_flags_not_confirmed``. ``examples`` is the default
+    budget (Hypothesis's ``max_examples``); the evidence's ``examples_run`` counts every run, a
+    violation's shrinking re-runs included, and ``polish_evaluations`` Nelder-Mead's. The verdict is
+    supported at most: a search is evidence.
     """
     where = f"search_claim({card!r}, {name!r})"
     _budget_is_derived(where, identity, "the budget is examples=N")

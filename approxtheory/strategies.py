@@ -52,18 +52,25 @@ def softmax_gap_inputs(
     log10_scale: tuple[float, float] = (-3.0, 1.0),
     log10_beta: tuple[float, float] = (-2.0, 4.0),
 ) -> st.SearchStrategy[GapInput]:
-    """Token scores and temperatures for GYZ26.lem.softmax_max.
+    """Token scores and temperatures for GYZ26.lem.softmax_max, over that card's wide domain.
 
-    Half the inputs are ``scale * a`` with ``a`` in [-1, 1]^n and ``scale``, ``beta`` log-uniform
-    over the given decades (the card: z from 1e-3 to 10, beta over decades); the other half are
-    drawn on the softmax's own scale, gaps u/beta below a random offset with u in [0, 20].
+    ``n`` (the number of scores) is between ``min_tokens`` and ``max_tokens`` (2 <= min <= max <= 4096);
+    ``beta = 10**t`` with ``t`` in ``log10_beta`` (default (-2, 4): beta from 0.01 to 10^4). Half the
+    inputs are ``z = scale * a`` with ``a`` in [-1, 1]^n and ``scale = 10**s``, ``s`` in ``log10_scale``
+    (default (-3, 1): |z_i| <= 10); the other half are drawn on the softmax's own scale,
+    ``z = (c, c - u_1/beta, ..., c - u_{n-1}/beta)`` with offset ``c`` in [-10, 10] and ``u_i`` in [0, 20],
+    so these scores reach ``-10 - 20/beta`` (-2010 at beta = 0.01) whatever ``log10_scale`` says.
+    To stay in a box such as z in [-1, 1]^n, draw from plain Hypothesis strategies instead.
     Shrinks towards n = min_tokens and equal scores.
     """
     if not isinstance(min_tokens, int) or not isinstance(max_tokens, int) or not 2 <= min_tokens <= max_tokens <= MAX_TOKENS:
         raise InvalidArgument(
             f"need integers 2 <= min_tokens <= max_tokens <= {MAX_TOKENS}, got min_tokens={min_tokens!r}, max_tokens={max_tokens!r}"
         )
-    for name, (lo, hi) in (("log10_scale", log10_scale), ("log10_beta", log10_beta)):
+    for name, pair in (("log10_scale", log10_scale), ("log10_beta", log10_beta)):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise InvalidArgument(f"{name}={pair!r} must be a pair (lo, hi) of decades")
+        lo, hi = pair
         _check_range(f"{name}[0]", lo, -300, 300)
         _check_range(f"{name}[1]", hi, lo, 300)
 

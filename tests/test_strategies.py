@@ -234,6 +234,7 @@ INVALID: list[tuple[str, Callable[[], object], str]] = [
     ("rate_off_grid", lambda: S.memory_kernels(exponential_rate=(0.05, 0.06)), "exponential_rate=(0.05, 0.06)"),
     ("max_terms", lambda: S.memory_kernels(max_terms=0), "max_terms=0"),
     ("min_tokens", lambda: S.softmax_gap_inputs(min_tokens=1), "min_tokens=1"),
+    ("log10_beta_pair", lambda: S.softmax_gap_inputs(log10_beta=1.0), "log10_beta=1.0"),
     ("maxout_max_abs", lambda: S.maxout_networks(max_abs=0.0), "max_abs=0.0"),
 ]
 
