@@ -142,7 +142,7 @@ def claim(card: str, name: str, statement: str, verify: Callable[[CheckContext],
         raise _bad(where, "version", version, "empty when source is a Source (which has its own version)")
     if cost not in COSTS:
         raise _bad(where, "cost", cost, f"one of {', '.join(map(repr, COSTS))}")
-    if not all(isinstance(b, Bound) for b in bounds):
+    if isinstance(bounds, (Bound, str)) or not isinstance(bounds, Iterable) or not all(isinstance(b, Bound) for b in bounds):
         raise _bad(where, "bounds", bounds, "a sequence of approxtheory.core.Bound")
     if default_budget is None and budget_unit is not None:
         raise _bad(where, "budget_unit", budget_unit, "left out when the claim spends no budget (no default_budget)")

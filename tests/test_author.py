@@ -414,3 +414,13 @@ def test_search_ranges_take_exact_values_rounded_inwards(lo, hi) -> None:
 def test_search_ranges_refuse_what_is_no_number(lo, hi, says) -> None:
     with pytest.raises(ApproxTheoryError, match=says):
         real(lo, hi)
+
+
+def test_bounds_must_be_a_sequence_of_bounds() -> None:
+    from approxtheory.core import Bound, SymbolSpec
+
+    bound = Bound("SG.b", sp.Symbol("n"), (SymbolSpec("n", "tokens", 1, 10),), "n", canonical=({"n": 2},))
+    for bad in (bound, 5, [bound, 3]):
+        with pytest.raises(ApproxTheoryError, match="bounds must be a sequence"):
+            claim("SG.lem.x", "x", "y", lambda ctx: None, bounds=bad)
+    assert claim("SG.lem.x", "x", "y", lambda ctx: None, bounds=[bound]).bounds == (bound,)
