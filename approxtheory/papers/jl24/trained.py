@@ -161,6 +161,10 @@ def _adam_step(loss: Loss, adam: optax.GradientTransformation) -> Callable[[Any,
 # batch when every model that uses the result takes it, and the stock select otherwise; each model's
 # arithmetic is that of the stock optimiser (test_jl24_lbfgs checks bit equality).
 
+#: A line-search step with at most this many models still searching runs on those models only (the while loop
+#: otherwise steps the whole batch until its slowest model is done). E1's batch of 36: bit-identical results
+#: with 6 or 12 (XLA rounds the layer's batch of 6 as its batch of 36), not with 3.
+FEW_SEARCHING = 6
 LINESEARCH_STEPS = 20  # optax.lbfgs()'s default zoom line search: 20 steps, initial step 1, other arguments default
 
 
@@ -213,8 +217,9 @@ def _zoom_linesearch() -> optax.GradientTransformationExtraArgs:
 
 def _linesearch_step(step_ls: Callable[..., Any], running: Callable[[Any], jax.Array], loss: Loss) -> Callable[..., Any]:
     """``(state, d) -> state``: one zoom line-search step of ``loss(., *d)``. Batched, the step runs the interval
-    search alone (or the zoom alone) when every model still searching is in that phase. Only the while loop
-    calls it, and that loop keeps the state of a finished model, so finished models need not agree."""
+    search alone (or the zoom alone) when every model still searching is in that phase, and on those models
+    alone when at most FEW_SEARCHING are. Only the while loop calls it, and that loop keeps the state of a
+    finished model, so finished models need not agree and their step may be skipped."""
 
     @jax.custom_batching.custom_vmap
     def step(state: Any, d: tuple) -> Any:
@@ -225,12 +230,26 @@ def _linesearch_step(step_ls: Callable[..., Any], running: Callable[[Any], jax.A
         fix = (lambda s: s) if found is None else (lambda s: s._replace(interval_found=jnp.asarray(found)))
         return jax.vmap(lambda s, d: step.fun(fix(s), d))
 
+    def one_branch(state: Any, d: tuple) -> Any:
+        active, found = running(state), state.interval_found
+        which = jnp.where(jnp.all(found | ~active), 1, jnp.where(jnp.all(~found | ~active), 0, 2))
+        return jax.lax.switch(which, [phase(False), phase(True), phase(None)], state, d)
+
+    def few(state: Any, d: tuple) -> Any:
+        """The step for at most FEW_SEARCHING models still searching, gathered into a batch of FEW."""
+        size = state.done.shape[0]
+        idx = jnp.nonzero(running(state), size=FEW_SEARCHING, fill_value=size)[0]
+        take = jnp.where(idx == size, idx[0], idx)  # padding repeats a searching model; its result is dropped
+        sub = one_branch(*jax.tree_util.tree_map(lambda a: a[take], (state, d)))
+        return jax.tree_util.tree_map(lambda a, b: a.at[idx].set(b, mode="drop"), state, sub)
+
     @step.def_vmap
     def rule(size: int, in_batched: list, state: Any, d: tuple) -> tuple[Any, Any]:
         state, d = _batched((state, d), tuple(in_batched), size)
-        active, found = running(state), state.interval_found
-        which = jnp.where(jnp.all(found | ~active), 1, jnp.where(jnp.all(~found | ~active), 0, 2))
-        out = jax.lax.switch(which, [phase(False), phase(True), phase(None)], state, d)
+        if size <= FEW_SEARCHING:
+            out = one_branch(state, d)
+        else:
+            out = jax.lax.cond(jnp.sum(running(state)) <= FEW_SEARCHING, few, one_branch, state, d)
         return out, _all_true(out)
 
     return step
