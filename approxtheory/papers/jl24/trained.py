@@ -159,7 +159,7 @@ def _adam_step(loss: Loss, adam: optax.GradientTransformation) -> Callable[[Any,
 # or zoom, each evaluating the loss and gradient). Vmapped as is, an iteration evaluated the loss about
 # four times where one model needs one or two. The batching rules below run one branch for the whole
 # batch when every model that uses the result takes it, and the stock select otherwise; each model's
-# arithmetic is that of the stock optimiser (test_jl24_lbfgs checks bit equality).
+# arithmetic is that of the stock optimiser (test_jl24_lbfgs checks bit equality; see FEW_SEARCHING).
 
 #: A line-search step with at most this many models still searching runs on those models only (the while loop
 #: otherwise steps the whole batch until its slowest model is done). E1's batch of 36: bit-identical results
@@ -204,7 +204,8 @@ def _zoom_linesearch() -> optax.GradientTransformationExtraArgs:
 
     def update(updates: Any, state: Any, params: Any, *, value: jax.Array, grad: Any, value_fn: Loss, data: tuple,
                **_: Any) -> tuple[Any, Any]:
-        start = init_ls(updates, params, value=value, grad=grad, prev_stepsize=state.learning_rate, initial_guess_strategy="one")
+        start = init_ls(updates, params, value=value, grad=grad, prev_stepsize=state.learning_rate,
+                        initial_guess_strategy="one")
         step = _linesearch_step(step_ls, running, value_fn)
         final = jax.lax.while_loop(running, lambda s: step(s, data), start)
         info = optax.ZoomLinesearchInfo(num_linesearch_steps=final.count, decrease_error=final.decrease_error,
@@ -375,7 +376,8 @@ def _e1_all(seed: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     # eager jnp.repeat and jnp.tile compiled a program per shape. One batch of 36, not six of 6 reusing the
     # program above: the batch size changes XLA's arithmetic in the last bits, and the fits amplify that to ~20%.
     rep = lambda a: jnp.asarray(np.repeat(np.asarray(a), n_mh, axis=0))  # noqa: E731
-    masks = jnp.asarray(np.tile(np.arange(m_max)[None, :] < np.asarray(E1_MH)[:, None], (len(pairs), 1)).astype(np.float64))
+    rows = np.arange(m_max)[None, :] < np.asarray(E1_MH)[:, None]
+    masks = jnp.asarray(np.tile(rows, (len(pairs), 1)).astype(np.float64))
     fitted = _fit_batch(_e1_mse, jax.tree_util.tree_map(rep, params), (masks, rep(x), rep(y)), 0, steps, E1_LR)
     mse, mse_t = _E1_MSE(fitted, masks, rep(x), rep(y)), _E1_MSE(fitted, masks, rep(xt), rep(yt))
     shape = (len(E1_ALPHAS), len(E1_RANKS), n_mh)
