@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from optax._src.linesearch import zoom_linesearch  # the zoom line search's steps; optax exports only the transform
 
 from ...core import ApproxTheoryError, CheckContext, Outcome, Provenance, Scope, Status
 from ...core.memo import per_run
@@ -133,8 +134,11 @@ Loss = Callable[..., jax.Array]
 
 
 def _optimiser(phase: tuple) -> optax.GradientTransformation:
-    """("adam", lr, adam_steps): Adam on a cosine schedule from lr over adam_steps; ("lbfgs",): L-BFGS, zoom line search."""
-    return optax.adam(optax.cosine_decay_schedule(phase[1], phase[2], alpha=0.01)) if phase[0] == "adam" else optax.lbfgs()
+    """("adam", lr, adam_steps): Adam on a cosine schedule from lr over adam_steps; ("lbfgs",): L-BFGS, zoom line search
+    (optax.lbfgs() with its own line search, batched by :func:`_zoom_linesearch`)."""
+    if phase[0] == "adam":
+        return optax.adam(optax.cosine_decay_schedule(phase[1], phase[2], alpha=0.01))
+    return optax.lbfgs(linesearch=_zoom_linesearch())
 
 
 def _adam_step(loss: Loss, adam: optax.GradientTransformation) -> Callable[[Any, tuple], Any]:
@@ -148,14 +152,118 @@ def _adam_step(loss: Loss, adam: optax.GradientTransformation) -> Callable[[Any,
     return step
 
 
+# --- L-BFGS on a batch of models -------------------------------------------------------------------
+# Under jax.vmap a lax.cond whose predicate differs between models becomes a select that runs both
+# branches. optax's L-BFGS has two such conds around loss evaluations: value_and_grad_from_state
+# (re-evaluate unless the state holds a finite value) and each zoom line-search step (interval search
+# or zoom, each evaluating the loss and gradient). Vmapped as is, an iteration evaluated the loss about
+# four times where one model needs one or two. The batching rules below run one branch for the whole
+# batch when every model that uses the result takes it, and the stock select otherwise; each model's
+# arithmetic is that of the stock optimiser (test_jl24_lbfgs checks bit equality; see FEW_SEARCHING).
+
+#: A line-search step with at most this many models still searching runs on those models only (the while loop
+#: otherwise steps the whole batch until its slowest model is done). E1's batch of 36: bit-identical results
+#: with 6 or 12 (XLA rounds the layer's batch of 6 as its batch of 36), not with 3.
+FEW_SEARCHING = 6
+LINESEARCH_STEPS = 20  # optax.lbfgs()'s default zoom line search: 20 steps, initial step 1, other arguments default
+
+
+def _batched(tree: Any, batched: Any, size: int) -> Any:
+    """Every leaf of ``tree`` with a leading batch axis of ``size`` (a custom_vmap rule's unbatched leaves broadcast)."""
+    return jax.tree_util.tree_map(lambda a, b: a if b else jnp.broadcast_to(a, (size, *jnp.shape(a))), tree, batched)
+
+
+def _all_true(tree: Any) -> Any:
+    return jax.tree_util.tree_map(lambda _: True, tree)
+
+
+def _value_and_grad_from_state(loss: Loss) -> Callable[..., tuple[jax.Array, Any]]:
+    """``(p, state, d) -> (value, grad)`` of ``loss(p, *d)``: optax.value_and_grad_from_state; batched, the stored
+    values are used without evaluating the loss when every model's stored value is finite."""
+
+    @jax.custom_batching.custom_vmap
+    def value_and_grad(p: Any, state: Any, d: tuple) -> tuple[jax.Array, Any]:
+        return optax.value_and_grad_from_state(lambda q: loss(q, *d))(p, state=state)
+
+    @value_and_grad.def_vmap
+    def rule(size: int, in_batched: list, p: Any, state: Any, d: tuple) -> tuple[Any, Any]:
+        p, state, d = _batched((p, state, d), tuple(in_batched), size)
+        stored = (optax.tree.get(state, "value"), optax.tree.get(state, "grad"))
+        out = jax.lax.cond(jnp.all(jnp.isfinite(stored[0])), lambda *_: stored, jax.vmap(value_and_grad.fun), p, state, d)
+        return out, _all_true(out)
+
+    return value_and_grad
+
+
+def _zoom_linesearch() -> optax.GradientTransformationExtraArgs:
+    """optax.scale_by_zoom_linesearch as optax.lbfgs() builds it, reading the loss from the extra arguments
+    ``value_fn`` (``loss``) and ``data`` (its arguments after the parameters). Each step of its while loop is
+    :func:`_linesearch_step`."""
+    stock = optax.scale_by_zoom_linesearch(max_linesearch_steps=LINESEARCH_STEPS, initial_guess_strategy="one")
+    init_ls, step_ls, running = zoom_linesearch(max_linesearch_steps=LINESEARCH_STEPS)
+
+    def update(updates: Any, state: Any, params: Any, *, value: jax.Array, grad: Any, value_fn: Loss, data: tuple,
+               **_: Any) -> tuple[Any, Any]:
+        start = init_ls(updates, params, value=value, grad=grad, prev_stepsize=state.learning_rate,
+                        initial_guess_strategy="one")
+        step = _linesearch_step(step_ls, running, value_fn)
+        final = jax.lax.while_loop(running, lambda s: step(s, data), start)
+        info = optax.ZoomLinesearchInfo(num_linesearch_steps=final.count, decrease_error=final.decrease_error,
+                                        curvature_error=final.curvature_error)
+        new = optax.ScaleByZoomLinesearchState(learning_rate=final.stepsize, value=final.value, grad=final.grad, info=info)
+        return optax.tree.scale(final.stepsize, updates), optax.tree.cast_like(new, other_tree=state)
+
+    return optax.GradientTransformationExtraArgs(stock.init, update)
+
+
+def _linesearch_step(step_ls: Callable[..., Any], running: Callable[[Any], jax.Array], loss: Loss) -> Callable[..., Any]:
+    """``(state, d) -> state``: one zoom line-search step of ``loss(., *d)``. Batched, the step runs the interval
+    search alone (or the zoom alone) when every model still searching is in that phase, and on those models
+    alone when at most FEW_SEARCHING are. Only the while loop calls it, and that loop keeps the state of a
+    finished model, so finished models need not agree and their step may be skipped."""
+
+    @jax.custom_batching.custom_vmap
+    def step(state: Any, d: tuple) -> Any:
+        return step_ls(state, value_and_grad_fn=jax.value_and_grad(lambda q: loss(q, *d)), fn_kwargs={})
+
+    def phase(found: bool | None) -> Callable[..., Any]:
+        """The vmapped step with the phase fixed for every model (unbatched, so its lax.cond stays a cond)."""
+        fix = (lambda s: s) if found is None else (lambda s: s._replace(interval_found=jnp.asarray(found)))
+        return jax.vmap(lambda s, d: step.fun(fix(s), d))
+
+    def one_branch(state: Any, d: tuple) -> Any:
+        active, found = running(state), state.interval_found
+        which = jnp.where(jnp.all(found | ~active), 1, jnp.where(jnp.all(~found | ~active), 0, 2))
+        return jax.lax.switch(which, [phase(False), phase(True), phase(None)], state, d)
+
+    def few(state: Any, d: tuple) -> Any:
+        """The step for at most FEW_SEARCHING models still searching, gathered into a batch of FEW."""
+        size = state.done.shape[0]
+        idx = jnp.nonzero(running(state), size=FEW_SEARCHING, fill_value=size)[0]
+        take = jnp.where(idx == size, idx[0], idx)  # padding repeats a searching model; its result is dropped
+        sub = one_branch(*jax.tree_util.tree_map(lambda a: a[take], (state, d)))
+        return jax.tree_util.tree_map(lambda a, b: a.at[idx].set(b, mode="drop"), state, sub)
+
+    @step.def_vmap
+    def rule(size: int, in_batched: list, state: Any, d: tuple) -> tuple[Any, Any]:
+        state, d = _batched((state, d), tuple(in_batched), size)
+        if size <= FEW_SEARCHING:
+            out = one_branch(state, d)
+        else:
+            out = jax.lax.cond(jnp.sum(running(state)) <= FEW_SEARCHING, few, one_branch, state, d)
+        return out, _all_true(out)
+
+    return step
+
+
 def _lbfgs_step(loss: Loss, lbfgs: optax.GradientTransformation) -> Callable[[Any, tuple], Any]:
     """One L-BFGS iteration of ``loss(p, *d)`` (the line search reads the value and gradient from the state)."""
+    value_and_grad = _value_and_grad_from_state(loss)
 
     def step(carry: tuple[Any, Any], d: tuple) -> tuple[Any, Any]:
         p, state = carry
-        value_fn = lambda q: loss(q, *d)  # noqa: E731
-        value, grad = optax.value_and_grad_from_state(value_fn)(p, state=state)
-        updates, state = lbfgs.update(grad, state, p, value=value, grad=grad, value_fn=value_fn)
+        value, grad = value_and_grad(p, state, d)
+        updates, state = lbfgs.update(grad, state, p, value=value, grad=grad, value_fn=loss, data=d)
         return optax.apply_updates(p, updates), state
 
     return step
@@ -262,11 +370,14 @@ def _e1_all(seed: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     y, yt = (jnp.asarray(np.stack([d[1] for d in ds])) for ds in (train, test))
     keys = jax.random.split(jax.random.PRNGKey(seed), len(pairs))
     params = jax.vmap(lambda k: attention_init(k, 1 + 2 * FOURIER, E1_N, m_max, E1_N, E1_WIDTH, linear_f=True))(keys)
-    full = jnp.ones((len(pairs), m_max))
+    full = jnp.asarray(np.ones((len(pairs), m_max)))
     params = _fit_batch(_e1_mse, params, (full, x, y), E1_ADAM, steps, E1_LR)
-    # every (model, m_h) pair at once: repeat the models along a new m_h axis and flatten
-    rep = lambda a: jnp.repeat(a, n_mh, axis=0)  # noqa: E731
-    masks = jnp.tile((jnp.arange(m_max)[None, :] < jnp.asarray(E1_MH)[:, None]).astype(x.dtype), (len(pairs), 1))
+    # every (model, m_h) pair at once: repeat the models along a new m_h axis and flatten. In NumPy (exact copies):
+    # eager jnp.repeat and jnp.tile compiled a program per shape. One batch of 36, not six of 6 reusing the
+    # program above: the batch size changes XLA's arithmetic in the last bits, and the fits amplify that to ~20%.
+    rep = lambda a: jnp.asarray(np.repeat(np.asarray(a), n_mh, axis=0))  # noqa: E731
+    rows = np.arange(m_max)[None, :] < np.asarray(E1_MH)[:, None]
+    masks = jnp.asarray(np.tile(rows, (len(pairs), 1)).astype(np.float64))
     fitted = _fit_batch(_e1_mse, jax.tree_util.tree_map(rep, params), (masks, rep(x), rep(y)), 0, steps, E1_LR)
     mse, mse_t = _E1_MSE(fitted, masks, rep(x), rep(y)), _E1_MSE(fitted, masks, rep(xt), rep(yt))
     shape = (len(E1_ALPHAS), len(E1_RANKS), n_mh)
