@@ -4,7 +4,9 @@ Claims are independent, so a run hands them to ``workers`` processes, with two r
 - claims that declare the same ``shares`` name repeat one per-run computation (core.memo): they form
   one task, checked one after another in one worker, so that the work is done once;
 - tasks start in a fixed order, slow claims and larger groups first, so that no long task starts last
-  while the other worker idles (the order never changes a verdict: every verdict flows from the seed).
+  while the other worker idles (the order never changes a verdict: every verdict flows from the seed);
+  the report's own work (a training for a figure, say) starts after the slow claims and before the fast
+  ones, which fill in around it, instead of after everything.
 
 Each worker keeps one memo for the run, so tasks landing in the same worker also share; the portable
 entries it computed (plain data, core.memo) travel back with the verdicts into the parent's memo,
@@ -35,13 +37,26 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _slow(task: Sequence[Claim]) -> bool:
+    return any(c.cost == "slow" for c in task)
+
+
 def plan(claims: Sequence[Claim]) -> list[list[Claim]]:
     """The tasks of a run: claims grouped by ``shares`` (each alone if empty), slow and large tasks first."""
     groups: dict[tuple[str, str], list[Claim]] = {}
     for claim in claims:
         groups.setdefault(("shares", claim.shares) if claim.shares else ("claim", claim.id), []).append(claim)
     tasks = list(groups.values())
-    return sorted(tasks, key=lambda t: (not any(c.cost == "slow" for c in t), -len(t)))
+    return sorted(tasks, key=lambda t: (not _slow(t), -len(t)))
+
+
+Job = list[Claim] | Callable[[], object]
+
+
+def schedule(claims: Sequence[Claim], extra: Sequence[Callable[[], object]] = ()) -> list[Job]:
+    """The order jobs start in: the slow tasks of :func:`plan`, then the ``extra`` work, then the fast tasks."""
+    tasks = plan(claims)
+    return [*(t for t in tasks if _slow(t)), *extra, *(t for t in tasks if not _slow(t))]
 
 
 _worker_memo: tuple[str, RunMemo] | None = None  # in a worker process: (run id, the run's memo)
@@ -93,13 +108,16 @@ def run_parallel(claims: Sequence[Claim], workers: int, *, seed: int, budget: in
     """
     from .sweep import open_executor
 
-    tasks = plan(claims)
+    jobs = schedule(claims, extra)
     run_id = uuid.uuid4().hex
     memo = active()
-    with open_executor(workers=min(workers, len(tasks) + len(extra))) as pool:
-        pending: dict[Future, list[Claim]] = {
-            pool.submit(check_task, run_id, [c.id for c in task], seed, budget): task for task in tasks}
-        pending.update({pool.submit(work_task, run_id, work): [] for work in extra})
+    with open_executor(workers=min(workers, len(jobs))) as pool:
+        pending: dict[Future, list[Claim]] = {}
+        for job in jobs:
+            if isinstance(job, list):
+                pending[pool.submit(check_task, run_id, [c.id for c in job], seed, budget)] = job
+            else:
+                pending[pool.submit(work_task, run_id, job)] = []
         while pending:
             finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             interrupt.check()  # a Ctrl-C swallowed while waiting still ends the run

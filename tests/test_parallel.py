@@ -15,7 +15,7 @@ import pytest
 from approxtheory import registry
 from approxtheory.core import CheckContext, Claim, Outcome, Source, Status
 from approxtheory.core.memo import RunMemo, active, per_run, run_memo
-from approxtheory.parallel import plan
+from approxtheory.parallel import plan, schedule
 from approxtheory.runner import run_claims
 
 calls: list[tuple] = []
@@ -80,6 +80,15 @@ def _claim(name: str, cost: str = "fast", shares: str = "") -> Claim:
 def test_plan_groups_shared_work_and_starts_slow_and_large_tasks_first() -> None:
     a, b, c, d, e = _claim("a"), _claim("b", shares="w"), _claim("c", "slow"), _claim("d", shares="w"), _claim("e")
     assert plan([a, b, c, d, e]) == [[c], [b, d], [a], [e]]
+
+
+def test_report_work_starts_after_the_slow_claims_and_before_the_fast_ones() -> None:
+    a, b, c = _claim("a"), _claim("b", "slow"), _claim("c", "slow", shares="w")
+
+    def work() -> None: ...
+
+    assert schedule([a, b, c], [work]) == [[b], [c], work, [a]]
+    assert schedule([a], []) == [[a]]
 
 
 CHEAP = ["GYZ26.lem.softmax_max.statement.c_closed_form", "GYZ26.prop.complexity.statement.nnz_bounds",
