@@ -372,14 +372,19 @@ def _e1_all(seed: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     params = jax.vmap(lambda k: attention_init(k, 1 + 2 * FOURIER, E1_N, m_max, E1_N, E1_WIDTH, linear_f=True))(keys)
     full = jnp.asarray(np.ones((len(pairs), m_max)))
     params = _fit_batch(_e1_mse, params, (full, x, y), E1_ADAM, steps, E1_LR)
-    # every (model, m_h) pair at once: repeat the models along a new m_h axis and flatten. In NumPy (exact copies):
-    # eager jnp.repeat and jnp.tile compiled a program per shape. One batch of 36, not six of 6 reusing the
-    # program above: the batch size changes XLA's arithmetic in the last bits, and the fits amplify that to ~20%.
-    rep = lambda a: jnp.asarray(np.repeat(np.asarray(a), n_mh, axis=0))  # noqa: E731
+    # every (model, m_h) pair: repeat the models along a new m_h axis and flatten. In NumPy (exact copies):
+    # eager jnp.repeat and jnp.tile compiled a program per shape. The pairs are fitted in batches of
+    # len(pairs), so the L-BFGS program compiled above serves them too (one batch of 36 compiled a second one
+    # and ran slower: 58 -> 44 CPU-s for the E1 claims, cold). The batching moves XLA's arithmetic in the last
+    # bits, which the fits amplify to a few percent of the tables; every model's fit is independent of the others.
+    rep = lambda a: np.repeat(np.asarray(a), n_mh, axis=0)  # noqa: E731
     rows = np.arange(m_max)[None, :] < np.asarray(E1_MH)[:, None]
-    masks = jnp.asarray(np.tile(rows, (len(pairs), 1)).astype(np.float64))
-    fitted = _fit_batch(_e1_mse, jax.tree_util.tree_map(rep, params), (masks, rep(x), rep(y)), 0, steps, E1_LR)
-    mse, mse_t = _E1_MSE(fitted, masks, rep(x), rep(y)), _E1_MSE(fitted, masks, rep(xt), rep(yt))
+    masks = np.tile(rows, (len(pairs), 1)).astype(np.float64)
+    starts, data = jax.tree_util.tree_map(rep, params), (masks, rep(x), rep(y))
+    batch = lambda tree, i: jax.tree_util.tree_map(lambda a: jnp.asarray(a[i:i + len(pairs)]), tree)  # noqa: E731
+    parts = [_fit_batch(_e1_mse, batch(starts, i), batch(data, i), 0, steps, E1_LR) for i in range(0, len(masks), len(pairs))]
+    fitted = jax.tree_util.tree_map(lambda *a: np.concatenate(a), *parts)  # eager jnp would compile per leaf shape
+    mse, mse_t = _E1_MSE(fitted, *data), _E1_MSE(fitted, masks, rep(xt), rep(yt))
     shape = (len(E1_ALPHAS), len(E1_RANKS), n_mh)
     return np.asarray(mse).reshape(shape), np.asarray(mse_t).reshape(shape)
 
