@@ -83,6 +83,41 @@ def _forward(t: Transformer, x: jax.Array, beta: jax.Array | None) -> jax.Array:
 _hard = jax.jit(jax.vmap(lambda t, x: _forward(t, x, None), in_axes=(None, 0)))
 _soft = jax.jit(jax.vmap(lambda t, x, b: _forward(t, x, b), in_axes=(None, 0, None)))
 
+#: Smallest padded sizes (see :func:`padded_to_envelope`): GYZ26's random networks (width <= 13, input dim <= 3,
+#: FFN width <= 48, heads <= 4, depth <= 3) then share one compiled forward per token count.
+ENVELOPE_FLOOR = {"width": 16, "input_dim": 4, "ffn": 64, "heads": 4, "blocks": 4}
+
+
+def _envelope(size: int, floor: int) -> int:
+    return max(floor, 1 << max(size - 1, 0).bit_length())
+
+
+def _zero_padded(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    out = np.zeros(shape)
+    out[tuple(slice(0, n) for n in a.shape)] = a
+    return out
+
+
+def padded_to_envelope(t: Transformer) -> Transformer:
+    """``t`` padded to power-of-two sizes (at least :data:`ENVELOPE_FLOOR`) with zero coordinates, zero FFN units,
+    zero heads and zero blocks, so that networks of one token count share a compiled program instead of compiling
+    one each. In exact arithmetic it is the same map (every added term is an exact zero: relu(0) = 0, a zero head
+    adds uniform weights times zero values, a zero block is the identity); a float forward may round differently
+    only where the compiler orders a sum differently."""
+    D = _envelope(t.width, ENVELOPE_FLOOR["width"])
+    d = _envelope(t.input_dim, ENVELOPE_FLOOR["input_dim"])
+    w = _envelope(max([b.w1.shape[0] for b in t.blocks], default=1), ENVELOPE_FLOOR["ffn"])
+    h = _envelope(max([b.query.shape[0] for b in t.blocks], default=1), ENVELOPE_FLOOR["heads"])
+    depth = _envelope(len(t.blocks), ENVELOPE_FLOOR["blocks"])
+    zero = Block(np.zeros((w, D)), np.zeros(w), np.zeros((D, w)), np.zeros(D), *(np.zeros((h, D)),) * 4)
+    blocks = [Block(_zero_padded(b.w1, (w, D)), _zero_padded(b.b1, (w,)), _zero_padded(b.w2, (D, w)),
+                    _zero_padded(b.b2, (D,)), *(_zero_padded(m, (h, D)) for m in (b.query, b.key, b.value, b.out)))
+              for b in t.blocks]
+    return Transformer(_zero_padded(t.embed, (D, d)), _zero_padded(t.codes, (t.tokens, D)),
+                       tuple(blocks + [zero] * (depth - len(blocks))),
+                       _zero_padded(t.readout_weight, (t.readout_weight.shape[0], D)), np.asarray(t.readout_bias, dtype=np.float64))
+
 
 def _as_jax(t: Transformer) -> Transformer:
     return jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype=jnp.float64), t)
@@ -90,9 +125,12 @@ def _as_jax(t: Transformer) -> Transformer:
 
 @x64
 def apply(t: Transformer, x: np.ndarray, beta: float | None = None) -> np.ndarray:
-    """T_inf(x) (hardmax, ``beta=None``) or T_beta(x) for a batch x of shape (batch, d), float64."""
-    x = jnp.asarray(x, dtype=jnp.float64)
-    out = _hard(_as_jax(t), x) if beta is None else _soft(_as_jax(t), x, jnp.float64(beta))
+    """T_inf(x) (hardmax, ``beta=None``) or T_beta(x) for a batch x of shape (batch, d), float64; evaluated on
+    :func:`padded_to_envelope` of ``t``, so the compiled program depends on the token count and the padded sizes."""
+    x = np.asarray(x, dtype=np.float64)
+    padded = _as_jax(padded_to_envelope(t))
+    x = jnp.asarray(_zero_padded(x, (x.shape[0], padded.input_dim)))
+    out = _hard(padded, x) if beta is None else _soft(padded, x, jnp.float64(beta))
     return np.asarray(out)
 
 
