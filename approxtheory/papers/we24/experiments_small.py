@@ -46,6 +46,7 @@ WINDOW = 63  # 64 tokens, offsets 0..63 (paper: 1000 tokens)
 MEMORIES = (3, 4, 7)  # paper's 48, 56, 99 divided by 14 and rounded
 BATCH = 128
 VALIDATION = 4096
+READOUTS = 64  # ReLU directions w_k* of the readout targets (paper: 64)
 DEFAULT_STEPS = 1000
 LEARNING_RATE = 3e-2
 SCALING = (f"64 tokens (paper 1000); memory offsets {MEMORIES} (paper 48, 56, 99, divided by 14); H <= 16, m <= 128 "
@@ -63,24 +64,40 @@ class Task:
 
     name: str
     memories: tuple[int, ...]
-    weights: tuple[tuple[float, ...], ...] | None  # 64 readout directions w_k* (hashable: a jit static), or None
+    weights: tuple[tuple[float, ...], ...] | None  # 64 readout directions w_k* (hashable: a per-run memo key), or None
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The readout as data (memories, weights, linear flag), padded to len(MEMORIES) memories and 64 directions.
+
+        Passed to the jitted training as traced arguments, so that every task shares one compiled program per model
+        shape (E1b, E2a, E2b train the same H, m). The padded memories repeat the first one with zero weight, so the
+        readout is unchanged to the last bit: the extra products are exact zeros."""
+        slots = max(len(MEMORIES), len(self.memories))
+        memories = np.array(self.memories + (self.memories[0],) * (slots - len(self.memories)), dtype=np.int32)
+        weights = np.zeros((READOUTS if self.weights is None else len(self.weights), slots), dtype=np.float32)
+        if self.weights is not None:
+            weights[:, :len(self.memories)] = np.asarray(self.weights, dtype=np.float32)
+        return memories, weights, np.asarray(self.weights is None)
 
     def __call__(self, X: jax.Array) -> jax.Array:
-        Z = X[:, jnp.asarray(self.memories)]
-        if self.weights is None:
-            return Z.sum(axis=1)
-        return jax.nn.relu(Z @ jnp.asarray(self.weights, dtype=Z.dtype).T).sum(axis=1)
+        return _readout(X, *self.arrays())
+
+
+def _readout(X: jax.Array, memories: jax.Array, weights: jax.Array, linear: jax.Array) -> jax.Array:
+    """A :class:`Task` given as :meth:`Task.arrays`: the memories' plain sum when ``linear``, else the ReLU sum."""
+    Z = X[:, memories]
+    return jnp.where(linear, Z.sum(axis=1), jax.nn.relu(Z @ jnp.asarray(weights, dtype=Z.dtype).T).sum(axis=1))
 
 
 def task_i(seed: int) -> Task:
     """E1b / E3a: sum_{k<=64} ReLU(<w_k*, (x_{t-3}, x_{t-4}, x_{t-7})>), w_k* ~ N(0, I_3) from the seed."""
-    w = np.random.default_rng(seed).standard_normal((64, 3))
+    w = np.random.default_rng(seed).standard_normal((READOUTS, 3))
     return Task("task_I", MEMORIES, tuple(map(tuple, w.tolist())))
 
 
 def single_memory(seed: int) -> Task:
     """E2a: sum_{k<=64} ReLU(w_k* x_{t-7}), w_k* ~ N(0, 1). On +-1 tokens this equals a + b x_{t-7}."""
-    w = np.random.default_rng(seed).standard_normal((64, 1))
+    w = np.random.default_rng(seed).standard_normal((READOUTS, 1))
     return Task("single_memory", (MEMORIES[-1],), tuple(map(tuple, w.tolist())))
 
 
@@ -118,15 +135,16 @@ def _predict(params: dict[str, jax.Array], X: jax.Array) -> jax.Array:
     return jax.nn.relu(features @ params["B"] + params["c"]) @ params["a"] + params["bias"]
 
 
-@partial(jax.jit, static_argnames=("task", "heads", "width", "dot_product", "steps"))
-def _train(key: jax.Array, task: Task, heads: int, width: int, dot_product: bool, steps: int,
-           mean: jax.Array, scale: jax.Array, X_val: jax.Array) -> jax.Array:
+@partial(jax.jit, static_argnames=("heads", "width", "dot_product", "steps"))
+def _train(key: jax.Array, readout: tuple[jax.Array, jax.Array, jax.Array], heads: int, width: int, dot_product: bool,
+           steps: int, mean: jax.Array, scale: jax.Array, X_val: jax.Array) -> jax.Array:
+    """Adam training of one model; the task enters as data (:meth:`Task.arrays`), so one program serves every task."""
     k_init, k_data = jax.random.split(key)
     params = _init(k_init, heads, width, dot_product)
     opt = optax.adam(optax.cosine_decay_schedule(LEARNING_RATE, steps, alpha=0.01))
 
     def loss(p: dict[str, jax.Array], X: jax.Array) -> jax.Array:
-        return jnp.mean((_predict(p, X) - (task(X) - mean) / scale) ** 2)
+        return jnp.mean((_predict(p, X) - (_readout(X, *readout) - mean) / scale) ** 2)
 
     def step(carry: tuple[Any, Any], k: jax.Array) -> tuple[tuple[Any, Any], None]:
         p, state = carry
@@ -151,7 +169,7 @@ def train_loss(task: Task, heads: int, width: int, steps: int, seed: int, dot_pr
     X_val = validation_set(seed)
     y_val = np.asarray(task(X_val))
     mean, scale = float(y_val.mean()), float(max(y_val.std(), 1e-6))
-    return float(_train(jax.random.PRNGKey(seed), task, int(heads), int(width), bool(dot_product), int(steps),
+    return float(_train(jax.random.PRNGKey(seed), task.arrays(), int(heads), int(width), bool(dot_product), int(steps),
                         jnp.float32(mean), jnp.float32(scale), X_val))
 
 
