@@ -106,14 +106,36 @@ def linear_sum() -> Task:
     return Task("linear_sum", MEMORIES, None)
 
 
-def _init(key: jax.Array, heads: int, width: int, dot_product: bool) -> dict[str, jax.Array]:
-    k1, k2, k3, k4 = jax.random.split(key, 4)
+DRAWN_WIDTH = 128  # the initial weights of every FFN width m <= this come from one program per H (_draw_init)
+
+
+@partial(jax.jit, static_argnames=("heads", "widths"))
+def _draw_init(key: jax.Array, heads: int, widths: int) -> tuple[jax.Array, ...]:
+    """The random part of the initial weights at H heads, for every FFN width m <= ``widths`` at once.
+
+    JAX's draws are counter-based (entry i depends on the key and i only), so the draws of width m are prefixes of
+    these: the widths of a grid share this program, and the training program (one per H, m) draws nothing.
+    Returns the rates, B and c flattened, and the unit normal of a without the sqrt(2) (see :func:`_init`)."""
+    k_init, _ = jax.random.split(key)
+    k1, k2, k3, k4 = jax.random.split(k_init, 4)
     # rates spread log-uniformly over [0.05, 5] with a seeded jitter: short and long memories from the start
     log_rates = jnp.linspace(jnp.log(0.05), jnp.log(5.0), heads) + 0.1 * jax.random.normal(k1, (heads,))
+    B = jax.random.normal(k2, ((heads + 1) * widths,)) / jnp.sqrt(heads + 1.0)
+    c = 0.1 * jax.random.normal(k3, (widths,))
+    # a ~ N(0, 1/m) depends on m: drawn as sqrt(2) erfinv(u), u uniform on (-1, 1) (JAX's normal), scaled in _init
+    lo, hi = np.nextafter(np.float32(-1.0), np.float32(0.0)), np.float32(1.0)
+    return log_rates, B, c, jax.lax.erf_inv(jax.random.uniform(k4, (widths,), jnp.float32, lo, hi))
+
+
+def _init(drawn: tuple[jax.Array, ...], heads: int, width: int, dot_product: bool) -> dict[str, jax.Array]:
+    """The initial weights of the model with ``width`` FFN units from :func:`_draw_init`'s draws."""
+    log_rates, B, c, a_erfinv = drawn
+    # a = sqrt(2) erfinv(u) / sqrt(m) with the factor rounded once in float32, as XLA folds normal(k4, (m,)) / sqrt(m)
+    a_scale = np.float32(np.sqrt(2.0)) * (np.float32(1.0) / np.float32(np.sqrt(np.float32(width))))
     params = {"log_rate": log_rates,
-              "B": jax.random.normal(k2, (heads + 1, width)) / jnp.sqrt(heads + 1.0),
-              "c": 0.1 * jax.random.normal(k3, (width,)),
-              "a": jax.random.normal(k4, (width,)) / jnp.sqrt(float(width)),
+              "B": B[:(heads + 1) * width].reshape(heads + 1, width),
+              "c": c[:width],
+              "a": a_erfinv[:width] * a_scale,
               "bias": jnp.zeros(())}
     if dot_product:
         params["g"] = jnp.zeros((heads,))
@@ -136,11 +158,12 @@ def _predict(params: dict[str, jax.Array], X: jax.Array) -> jax.Array:
 
 
 @partial(jax.jit, static_argnames=("heads", "width", "dot_product", "steps"))
-def _train(key: jax.Array, readout: tuple[jax.Array, jax.Array, jax.Array], heads: int, width: int, dot_product: bool,
-           steps: int, mean: jax.Array, scale: jax.Array, X_val: jax.Array) -> jax.Array:
-    """Adam training of one model; the task enters as data (:meth:`Task.arrays`), so one program serves every task."""
-    k_init, k_data = jax.random.split(key)
-    params = _init(k_init, heads, width, dot_product)
+def _train(key: jax.Array, drawn: tuple[jax.Array, ...], readout: tuple[jax.Array, jax.Array, jax.Array], heads: int,
+           width: int, dot_product: bool, steps: int, mean: jax.Array, scale: jax.Array, X_val: jax.Array) -> jax.Array:
+    """Adam training of one model from :func:`_draw_init`'s draws; the task enters as data (:meth:`Task.arrays`), so
+    one program serves every task."""
+    _, k_data = jax.random.split(key)
+    params = _init(drawn, heads, width, dot_product)
     opt = optax.adam(optax.cosine_decay_schedule(LEARNING_RATE, steps, alpha=0.01))
 
     def loss(p: dict[str, jax.Array], X: jax.Array) -> jax.Array:
@@ -169,7 +192,9 @@ def train_loss(task: Task, heads: int, width: int, steps: int, seed: int, dot_pr
     X_val = validation_set(seed)
     y_val = np.asarray(task(X_val))
     mean, scale = float(y_val.mean()), float(max(y_val.std(), 1e-6))
-    return float(_train(jax.random.PRNGKey(seed), task.arrays(), int(heads), int(width), bool(dot_product), int(steps),
+    key, heads, width = jax.random.PRNGKey(seed), int(heads), int(width)
+    drawn = _draw_init(key, heads, max(width, DRAWN_WIDTH))
+    return float(_train(key, drawn, task.arrays(), heads, width, bool(dot_product), int(steps),
                         jnp.float32(mean), jnp.float32(scale), X_val))
 
 
