@@ -48,6 +48,15 @@ def test_initial_weights_do_not_depend_on_how_many_widths_were_drawn():
         np.testing.assert_array_equal(np.asarray(alone[name]), np.asarray(shared[name]), err_msg=name)
 
 
+def test_batches_drawn_before_training_or_in_each_step_train_alike():
+    # runs past PREDRAWN_STEPS draw each batch in its step (bounded memory): the same batches, the same loss
+    key, task, X_val = jax.random.PRNGKey(2), es.task_i(0), es.validation_set(0)
+    args = (es._draw_init(key, 2, es.DRAWN_WIDTH), task.arrays(), 2, 4, False, 30, jnp.float32(0.0), jnp.float32(1.0), X_val)
+    predrawn, keyed = (es._training_data(key, 30, predrawn) for predrawn in (True, False))
+    assert predrawn.shape == (30, es.BATCH, es.WINDOW + 1) and keyed.shape[0] == 30
+    assert float(es._train(predrawn, *args)) == float(es._train(keyed, *args))
+
+
 def test_single_memory_readout_is_affine_on_boolean_tokens():
     task = es.single_memory(0)
     X = jnp.asarray(np.random.default_rng(1).choice([-1.0, 1.0], size=(64, es.WINDOW + 1)), dtype=jnp.float32)
