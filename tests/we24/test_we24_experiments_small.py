@@ -34,9 +34,27 @@ def test_training_is_seeded():
 def test_dot_product_model_starts_as_the_dpf_model():
     # with g = d = 0 the DP scores equal the DPF scores, so the two predictions coincide
     X = jnp.asarray(np.random.default_rng(0).choice([-1.0, 1.0], size=(16, es.WINDOW + 1)), dtype=jnp.float32)
-    p = es._init(jax.random.PRNGKey(0), 3, 5, dot_product=True)
+    p = es._init(es._draw_init(jax.random.PRNGKey(0), 3, 5), 3, 5, dot_product=True)
     q = {k: v for k, v in p.items() if k not in ("g", "d")}
     np.testing.assert_allclose(es._predict(p, X), es._predict(q, X), rtol=1e-5, atol=1e-5)
+
+
+def test_initial_weights_do_not_depend_on_how_many_widths_were_drawn():
+    # _draw_init draws once for every width up to DRAWN_WIDTH; a width's weights must be those it would draw alone
+    key = jax.random.PRNGKey(4)
+    alone = es._init(es._draw_init(key, 3, 5), 3, 5, dot_product=False)
+    shared = es._init(es._draw_init(key, 3, es.DRAWN_WIDTH), 3, 5, dot_product=False)
+    for name in alone:
+        np.testing.assert_array_equal(np.asarray(alone[name]), np.asarray(shared[name]), err_msg=name)
+
+
+def test_batches_drawn_before_training_or_in_each_step_train_alike():
+    # runs past PREDRAWN_STEPS draw each batch in its step (bounded memory): the same batches, the same loss
+    key, task, X_val = jax.random.PRNGKey(2), es.task_i(0), es.validation_set(0)
+    args = (es._draw_init(key, 2, es.DRAWN_WIDTH), task.arrays(), 2, 4, False, 30, jnp.float32(0.0), jnp.float32(1.0), X_val)
+    predrawn, keyed = (es._training_data(key, 30, predrawn) for predrawn in (True, False))
+    assert predrawn.shape == (30, es.BATCH, es.WINDOW + 1) and keyed.shape[0] == 30
+    assert float(es._train(predrawn, *args)) == float(es._train(keyed, *args))
 
 
 def test_single_memory_readout_is_affine_on_boolean_tokens():

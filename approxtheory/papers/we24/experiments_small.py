@@ -46,6 +46,7 @@ WINDOW = 63  # 64 tokens, offsets 0..63 (paper: 1000 tokens)
 MEMORIES = (3, 4, 7)  # paper's 48, 56, 99 divided by 14 and rounded
 BATCH = 128
 VALIDATION = 4096
+READOUTS = 64  # ReLU directions w_k* of the readout targets (paper: 64)
 DEFAULT_STEPS = 1000
 LEARNING_RATE = 3e-2
 SCALING = (f"64 tokens (paper 1000); memory offsets {MEMORIES} (paper 48, 56, 99, divided by 14); H <= 16, m <= 128 "
@@ -63,24 +64,40 @@ class Task:
 
     name: str
     memories: tuple[int, ...]
-    weights: tuple[tuple[float, ...], ...] | None  # 64 readout directions w_k* (hashable: a jit static), or None
+    weights: tuple[tuple[float, ...], ...] | None  # 64 readout directions w_k* (hashable: a per-run memo key), or None
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The readout as data (memories, weights, linear flag), padded to len(MEMORIES) memories and 64 directions.
+
+        Passed to the jitted training as traced arguments, so that every task shares one compiled program per model
+        shape (E1b, E2a, E2b train the same H, m). The padded memories repeat the first one with zero weight, so the
+        readout is unchanged to the last bit: the extra products are exact zeros."""
+        slots = max(len(MEMORIES), len(self.memories))
+        memories = np.array(self.memories + (self.memories[0],) * (slots - len(self.memories)), dtype=np.int32)
+        weights = np.zeros((READOUTS if self.weights is None else len(self.weights), slots), dtype=np.float32)
+        if self.weights is not None:
+            weights[:, :len(self.memories)] = np.asarray(self.weights, dtype=np.float32)
+        return memories, weights, np.asarray(self.weights is None)
 
     def __call__(self, X: jax.Array) -> jax.Array:
-        Z = X[:, jnp.asarray(self.memories)]
-        if self.weights is None:
-            return Z.sum(axis=1)
-        return jax.nn.relu(Z @ jnp.asarray(self.weights, dtype=Z.dtype).T).sum(axis=1)
+        return _readout(X, *self.arrays())
+
+
+def _readout(X: jax.Array, memories: jax.Array, weights: jax.Array, linear: jax.Array) -> jax.Array:
+    """A :class:`Task` given as :meth:`Task.arrays`: the memories' plain sum when ``linear``, else the ReLU sum."""
+    Z = X[:, memories]
+    return jnp.where(linear, Z.sum(axis=1), jax.nn.relu(Z @ jnp.asarray(weights, dtype=Z.dtype).T).sum(axis=1))
 
 
 def task_i(seed: int) -> Task:
     """E1b / E3a: sum_{k<=64} ReLU(<w_k*, (x_{t-3}, x_{t-4}, x_{t-7})>), w_k* ~ N(0, I_3) from the seed."""
-    w = np.random.default_rng(seed).standard_normal((64, 3))
+    w = np.random.default_rng(seed).standard_normal((READOUTS, 3))
     return Task("task_I", MEMORIES, tuple(map(tuple, w.tolist())))
 
 
 def single_memory(seed: int) -> Task:
     """E2a: sum_{k<=64} ReLU(w_k* x_{t-7}), w_k* ~ N(0, 1). On +-1 tokens this equals a + b x_{t-7}."""
-    w = np.random.default_rng(seed).standard_normal((64, 1))
+    w = np.random.default_rng(seed).standard_normal((READOUTS, 1))
     return Task("single_memory", (MEMORIES[-1],), tuple(map(tuple, w.tolist())))
 
 
@@ -89,14 +106,36 @@ def linear_sum() -> Task:
     return Task("linear_sum", MEMORIES, None)
 
 
-def _init(key: jax.Array, heads: int, width: int, dot_product: bool) -> dict[str, jax.Array]:
-    k1, k2, k3, k4 = jax.random.split(key, 4)
+DRAWN_WIDTH = 128  # the initial weights of every FFN width m <= this come from one program per H (_draw_init)
+
+
+@partial(jax.jit, static_argnames=("heads", "widths"))
+def _draw_init(key: jax.Array, heads: int, widths: int) -> tuple[jax.Array, ...]:
+    """The random part of the initial weights at H heads, for every FFN width m <= ``widths`` at once.
+
+    JAX's draws are counter-based (entry i depends on the key and i only), so the draws of width m are prefixes of
+    these: the widths of a grid share this program, and the training program (one per H, m) draws nothing.
+    Returns the rates, B and c flattened, and the unit normal of a without the sqrt(2) (see :func:`_init`)."""
+    k_init, _ = jax.random.split(key)
+    k1, k2, k3, k4 = jax.random.split(k_init, 4)
     # rates spread log-uniformly over [0.05, 5] with a seeded jitter: short and long memories from the start
     log_rates = jnp.linspace(jnp.log(0.05), jnp.log(5.0), heads) + 0.1 * jax.random.normal(k1, (heads,))
+    B = jax.random.normal(k2, ((heads + 1) * widths,)) / jnp.sqrt(heads + 1.0)
+    c = 0.1 * jax.random.normal(k3, (widths,))
+    # a ~ N(0, 1/m) depends on m: drawn as sqrt(2) erfinv(u), u uniform on (-1, 1) (JAX's normal), scaled in _init
+    lo, hi = np.nextafter(np.float32(-1.0), np.float32(0.0)), np.float32(1.0)
+    return log_rates, B, c, jax.lax.erf_inv(jax.random.uniform(k4, (widths,), jnp.float32, lo, hi))
+
+
+def _init(drawn: tuple[jax.Array, ...], heads: int, width: int, dot_product: bool) -> dict[str, jax.Array]:
+    """The initial weights of the model with ``width`` FFN units from :func:`_draw_init`'s draws."""
+    log_rates, B, c, a_erfinv = drawn
+    # a = sqrt(2) erfinv(u) / sqrt(m) with the factor rounded once in float32, as XLA folds normal(k4, (m,)) / sqrt(m)
+    a_scale = np.float32(np.sqrt(2.0)) * (np.float32(1.0) / np.float32(np.sqrt(np.float32(width))))
     params = {"log_rate": log_rates,
-              "B": jax.random.normal(k2, (heads + 1, width)) / jnp.sqrt(heads + 1.0),
-              "c": 0.1 * jax.random.normal(k3, (width,)),
-              "a": jax.random.normal(k4, (width,)) / jnp.sqrt(float(width)),
+              "B": B[:(heads + 1) * width].reshape(heads + 1, width),
+              "c": c[:width],
+              "a": a_erfinv[:width] * a_scale,
               "bias": jnp.zeros(())}
     if dot_product:
         params["g"] = jnp.zeros((heads,))
@@ -118,23 +157,42 @@ def _predict(params: dict[str, jax.Array], X: jax.Array) -> jax.Array:
     return jax.nn.relu(features @ params["B"] + params["c"]) @ params["a"] + params["bias"]
 
 
-@partial(jax.jit, static_argnames=("task", "heads", "width", "dot_product", "steps"))
-def _train(key: jax.Array, task: Task, heads: int, width: int, dot_product: bool, steps: int,
-           mean: jax.Array, scale: jax.Array, X_val: jax.Array) -> jax.Array:
-    k_init, k_data = jax.random.split(key)
-    params = _init(k_init, heads, width, dot_product)
+PREDRAWN_STEPS = 4000  # runs up to this many steps draw their batches before training (<= 131 MB of float32)
+
+
+def _batch(key: jax.Array) -> jax.Array:
+    """One training batch: fresh Rademacher sequences."""
+    return jax.random.rademacher(key, (BATCH, WINDOW + 1), dtype=jnp.float32)
+
+
+@partial(jax.jit, static_argnames=("steps", "predrawn"))
+def _training_data(key: jax.Array, steps: int, predrawn: bool) -> jax.Array:
+    """The batches of a run, one per step (``predrawn``), or their keys, for :func:`_train` to draw each in its step.
+
+    Drawn here, the batches cost one compiled program for every model and task, and the training program
+    (one per H, m) compiles ~1/3 faster; past PREDRAWN_STEPS the keys keep the memory bounded. Same batches either way."""
+    keys = jax.random.split(jax.random.split(key)[1], steps)
+    return jax.vmap(_batch)(keys) if predrawn else keys
+
+
+@partial(jax.jit, static_argnames=("heads", "width", "dot_product", "steps"))
+def _train(data: jax.Array, drawn: tuple[jax.Array, ...], readout: tuple[jax.Array, jax.Array, jax.Array], heads: int,
+           width: int, dot_product: bool, steps: int, mean: jax.Array, scale: jax.Array, X_val: jax.Array) -> jax.Array:
+    """Adam training of one model on :func:`_training_data` from :func:`_draw_init`'s draws; the task enters as data
+    (:meth:`Task.arrays`), so one program serves every task."""
+    params = _init(drawn, heads, width, dot_product)
     opt = optax.adam(optax.cosine_decay_schedule(LEARNING_RATE, steps, alpha=0.01))
 
     def loss(p: dict[str, jax.Array], X: jax.Array) -> jax.Array:
-        return jnp.mean((_predict(p, X) - (task(X) - mean) / scale) ** 2)
+        return jnp.mean((_predict(p, X) - (_readout(X, *readout) - mean) / scale) ** 2)
 
-    def step(carry: tuple[Any, Any], k: jax.Array) -> tuple[tuple[Any, Any], None]:
+    def step(carry: tuple[Any, Any], batch_or_key: jax.Array) -> tuple[tuple[Any, Any], None]:
         p, state = carry
-        X = jax.random.rademacher(k, (BATCH, WINDOW + 1), dtype=jnp.float32)
+        X = batch_or_key if batch_or_key.ndim == 2 else _batch(batch_or_key)
         updates, state = opt.update(jax.grad(loss)(p, X), state, p)
         return (optax.apply_updates(p, updates), state), None
 
-    (params, _), _ = jax.lax.scan(step, (params, opt.init(params)), jax.random.split(k_data, steps))
+    (params, _), _ = jax.lax.scan(step, (params, opt.init(params)), data)
     return loss(params, X_val) * scale ** 2
 
 
@@ -151,7 +209,10 @@ def train_loss(task: Task, heads: int, width: int, steps: int, seed: int, dot_pr
     X_val = validation_set(seed)
     y_val = np.asarray(task(X_val))
     mean, scale = float(y_val.mean()), float(max(y_val.std(), 1e-6))
-    return float(_train(jax.random.PRNGKey(seed), task, int(heads), int(width), bool(dot_product), int(steps),
+    key, heads, width, steps = jax.random.PRNGKey(seed), int(heads), int(width), int(steps)
+    drawn = _draw_init(key, heads, max(width, DRAWN_WIDTH))
+    data = _training_data(key, steps, steps <= PREDRAWN_STEPS)
+    return float(_train(data, drawn, task.arrays(), heads, width, bool(dot_product), steps,
                         jnp.float32(mean), jnp.float32(scale), X_val))
 
 
