@@ -23,7 +23,7 @@ from . import compile_cache, interrupt, summaries
 from . import registry as default_registry
 from .core import ApproxTheoryError, Claim, Registry, Verdict, Witness
 from .core.errors import Interrupted
-from .core.memo import run_memo
+from .core.memo import Work, run_memo
 from .output import check_output_dir, check_output_file, dumps, write_text_safely
 from .runner import MAX_BUDGET, check_budget, errors, run_claims
 
@@ -243,14 +243,14 @@ def _workers(args: argparse.Namespace) -> int:
     return 1 if args.given_registry else args.workers or usable_cores()
 
 
-def _run_claims(args: argparse.Namespace, claims: Sequence[Claim], extra: Sequence[Callable[[], object]] = ()
+def _run_claims(args: argparse.Namespace, claims: Sequence[Claim], extra: Sequence[Work] = ()
                 ) -> list[Verdict]:
     with _progress(not args.json and err.is_terminal, len(claims)) as update:
         return run_claims(claims, seed=args.seed, budget=args.budget, on_progress=update, workers=_workers(args),
                           extra=extra)
 
 
-def _check_keeping(args: argparse.Namespace, reg: Registry, extra: Sequence[Callable[[], object]] = ()
+def _check_keeping(args: argparse.Namespace, reg: Registry, extra: Sequence[Work] = ()
                    ) -> tuple[list[Verdict], Interrupted | None]:
     """The verdicts, or after Ctrl-C those already computed and the interruption."""
     claims = reg.select(args.ids)

@@ -6,7 +6,8 @@ Claims are independent, so a run hands them to ``workers`` processes, with two r
 - tasks start in a fixed order, slow claims and larger groups first, so that no long task starts last
   while the other worker idles (the order never changes a verdict: every verdict flows from the seed);
   the report's own work (a training for a figure, say) starts after the slow claims and before the fast
-  ones, which fill in around it, instead of after everything.
+  ones, which fill in around it, instead of after everything; work that repeats a claim group's per-run
+  computations (core.memo.SharedWork) runs after that group, in its worker, and finds them there.
 
 Each worker keeps one memo for the run, so tasks landing in the same worker also share; the portable
 entries it computed (plain data, core.memo) travel back with the verdicts into the parent's memo,
@@ -20,11 +21,11 @@ import os
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import interrupt
 from .core import CheckContext, Claim, Verdict
-from .core.memo import RunMemo, active, run_memo
+from .core.memo import RunMemo, SharedWork, Work, active, run_memo
 
 Done = Callable[[Claim, Verdict], None]
 
@@ -50,13 +51,29 @@ def plan(claims: Sequence[Claim]) -> list[list[Claim]]:
     return sorted(tasks, key=lambda t: (not _slow(t), -len(t)))
 
 
-Job = list[Claim] | Callable[[], object]
+class Job(NamedTuple):
+    """What one worker does in one go: check ``claims`` in turn, then compute ``works``, in the run's memo."""
+
+    claims: list[Claim]
+    works: list[Callable[[], object]]
 
 
-def schedule(claims: Sequence[Claim], extra: Sequence[Callable[[], object]] = ()) -> list[Job]:
-    """The order jobs start in: the slow tasks of :func:`plan`, then the ``extra`` work, then the fast tasks."""
+def schedule(claims: Sequence[Claim], extra: Sequence[Work] = ()) -> list[Job]:
+    """The jobs of a run in the order they start: the slow tasks of :func:`plan`, then the ``extra`` work, then the
+    fast tasks; a :class:`SharedWork` joins the task of the claims it shares with (alone if none is selected)."""
     tasks = plan(claims)
-    return [*(t for t in tasks if _slow(t)), *extra, *(t for t in tasks if not _slow(t))]
+    joined: dict[int, list[Callable[[], object]]] = {}
+    alone: list[Job] = []
+    for work in extra:
+        shares = work.shares if isinstance(work, SharedWork) else ""
+        compute = work.compute if isinstance(work, SharedWork) else work
+        index = next((i for i, t in enumerate(tasks) if shares and t[0].shares == shares), None)
+        if index is None:
+            alone.append(Job([], [compute]))
+        else:
+            joined.setdefault(index, []).append(compute)
+    jobs = [Job(t, joined.get(i, [])) for i, t in enumerate(tasks)]
+    return [*(j for j in jobs if _slow(j.claims)), *alone, *(j for j in jobs if not _slow(j.claims))]
 
 
 _worker_memo: tuple[str, RunMemo] | None = None  # in a worker process: (run id, the run's memo)
@@ -69,24 +86,23 @@ def _memo_of(run_id: str) -> RunMemo:
     return _worker_memo[1]
 
 
-def check_task(run_id: str, claim_ids: Sequence[str], seed: int, budget: int | None
-               ) -> tuple[list[Verdict], dict[Hashable, Any]]:
-    """In a worker: check the claims (looked up in the default registry) in the run's memo; the verdicts
-    and the portable memo entries computed meanwhile."""
+def check_task(run_id: str, claim_ids: Sequence[str], seed: int, budget: int | None,
+               works: Sequence[Callable[[], object]] = ()) -> tuple[list[Verdict], dict[Hashable, Any]]:
+    """In a worker: check the claims (looked up in the default registry), then compute ``works`` (calls of portable
+    per-run functions), in the run's memo; the verdicts and the portable memo entries computed meanwhile."""
     from . import registry
     from .runner import check_one
 
     reg = registry()
     with run_memo(_memo_of(run_id)) as memo:
         verdicts = [check_one(reg.get(i), CheckContext(seed=seed, budget=budget)) for i in claim_ids]
+        for work in works:
+            try:
+                work()
+            except Exception:  # noqa: BLE001 - whoever reads the entry computes it again and reports the failure
+                if not claim_ids:
+                    raise
         return verdicts, memo.take_portable()
-
-
-def work_task(run_id: str, work: Callable[[], object]) -> tuple[list[Verdict], dict[Hashable, Any]]:
-    """In a worker: compute ``work`` (calls of portable per-run functions) in the run's memo; its entries."""
-    with run_memo(_memo_of(run_id)) as memo:
-        work()
-        return [], memo.take_portable()
 
 
 def reachable(claims: Sequence[Claim]) -> bool:
@@ -98,10 +114,10 @@ def reachable(claims: Sequence[Claim]) -> bool:
 
 
 def run_parallel(claims: Sequence[Claim], workers: int, *, seed: int, budget: int | None, done: Done,
-                 failed: Callable[[Claim, str], Verdict], extra: Sequence[Callable[[], object]] = ()) -> None:
-    """Check ``claims`` in ``workers`` processes, calling ``done`` as each verdict comes in; then compute
-    ``extra`` work there too (its portable entries join the active memo; a failure there is left to
-    whoever reads the entry, which then computes it itself).
+                 failed: Callable[[Claim, str], Verdict], extra: Sequence[Work] = ()) -> None:
+    """Check ``claims`` in ``workers`` processes, calling ``done`` as each verdict comes in, and compute the
+    ``extra`` work there too (see :func:`schedule`; its portable entries join the active memo; a failure
+    there is left to whoever reads the entry, which then computes it itself).
 
     A worker that dies (killed, out of memory) fails its tasks: ``failed(claim, problem)`` gives their
     verdicts. Ctrl-C raises KeyboardInterrupt here after the pool is shut down and its workers ended.
@@ -112,12 +128,8 @@ def run_parallel(claims: Sequence[Claim], workers: int, *, seed: int, budget: in
     run_id = uuid.uuid4().hex
     memo = active()
     with open_executor(workers=min(workers, len(jobs))) as pool:
-        pending: dict[Future, list[Claim]] = {}
-        for job in jobs:
-            if isinstance(job, list):
-                pending[pool.submit(check_task, run_id, [c.id for c in job], seed, budget)] = job
-            else:
-                pending[pool.submit(work_task, run_id, job)] = []
+        pending: dict[Future, list[Claim]] = {
+            pool.submit(check_task, run_id, [c.id for c in job.claims], seed, budget, job.works): job.claims for job in jobs}
         while pending:
             finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             interrupt.check()  # a Ctrl-C swallowed while waiting still ends the run

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from . import interrupt, parallel
 from .core import ApproxTheoryError, CheckContext, Claim, Status, Verdict
 from .core.errors import Interrupted
-from .core.memo import run_memo
+from .core.memo import Work, run_memo
 
 Progress = Callable[[Claim, float], None]
 
@@ -75,7 +75,7 @@ def run_claims(
     budget: int | None = None,
     on_progress: Progress | None = None,
     workers: int = 1,
-    extra: Sequence[Callable[[], object]] = (),
+    extra: Sequence[Work] = (),
 ) -> list[Verdict]:
     """Check the claims, in ``workers`` processes when there are several tasks (approxtheory.parallel)
     and the claims are the default registry's, else in turn here; every random choice flows from

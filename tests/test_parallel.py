@@ -14,8 +14,8 @@ import pytest
 
 from approxtheory import registry
 from approxtheory.core import CheckContext, Claim, Outcome, Source, Status
-from approxtheory.core.memo import RunMemo, active, per_run, run_memo
-from approxtheory.parallel import plan, schedule
+from approxtheory.core.memo import RunMemo, SharedWork, active, per_run, run_memo
+from approxtheory.parallel import Job, check_task, plan, schedule
 from approxtheory.runner import run_claims
 
 calls: list[tuple] = []
@@ -87,8 +87,29 @@ def test_report_work_starts_after_the_slow_claims_and_before_the_fast_ones() -> 
 
     def work() -> None: ...
 
-    assert schedule([a, b, c], [work]) == [[b], [c], work, [a]]
-    assert schedule([a], []) == [[a]]
+    assert schedule([a, b, c], [work]) == [Job([b], []), Job([c], []), Job([], [work]), Job([a], [])]
+    assert schedule([a], []) == [Job([a], [])]
+
+
+def test_shared_work_runs_after_the_claims_it_shares_with_in_their_job() -> None:
+    a, b, c = _claim("a", shares="w"), _claim("b"), _claim("c", shares="w")
+
+    def work() -> None: ...
+
+    def other() -> None: ...
+
+    jobs = schedule([a, b, c], [SharedWork(work, "w"), SharedWork(other, "nobody selected")])
+    assert jobs == [Job([], [other]), Job([a, c], [work]), Job([b], [])]
+
+
+def test_a_failing_work_beside_claims_keeps_their_verdicts() -> None:
+    def broken() -> None:
+        raise RuntimeError("figure data failed")
+
+    verdicts, _ = check_task("run", CHEAP[:1], 0, None, [broken])
+    assert [v.claim_id for v in verdicts] == CHEAP[:1]
+    with pytest.raises(RuntimeError, match="figure data failed"):
+        check_task("run", [], 0, None, [broken])  # alone, the failure reaches the run (which leaves it to the reader)
 
 
 CHEAP = ["GYZ26.lem.softmax_max.statement.c_closed_form", "GYZ26.prop.complexity.statement.nnz_bounds",

@@ -21,7 +21,8 @@ import inspect
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar, overload
+from dataclasses import dataclass
+from typing import Any, TypeVar, Union, overload
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -108,3 +109,16 @@ def per_run(fn: F | None = None, *, portable: bool = False) -> Any:
         return memo.lookup(key, lambda: fn(*args, **kwargs), portable)
 
     return wrapper
+
+
+@dataclass(frozen=True)
+class SharedWork:
+    """Per-run work beside the claims (a report's figure data, say) that repeats per-run computations of the
+    claims declaring ``shares``: a parallel run does it after those claims, in their worker, where it finds them."""
+
+    compute: Callable[[], object]
+    shares: str
+
+
+#: Work a run does beside its claims: a computation of per-run values, or one that shares a claim group's.
+Work = Union[Callable[[], object], SharedWork]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from ...core import Claim
+from ...core.memo import SharedWork
 from . import algebra, constructions, experiments, experiments_small, figures as _figures, prop42, rates, rounding
 
 
@@ -18,6 +18,7 @@ def figures(out_dir: Path) -> list[Path]:
     return [_figures.error_vs_heads(out_dir)]
 
 
-def report_work() -> list[Callable[[], object]]:
-    """The figure's curves, for a parallel report to compute in a worker beside the claims."""
-    return [_figures.error_curves]
+def report_work() -> list[SharedWork]:
+    """The figure's curves, for a parallel report to compute in the worker of the rate claims whose LPs and
+    curves they reuse."""
+    return [SharedWork(_figures.error_curves, rates.KERNEL_RATES)]

@@ -12,14 +12,13 @@ import numpy as np
 
 from ...core.memo import per_run
 from ...memory import kernels
-from ...memory.bases import nested_grid, paper_grid_chebyshev
-from ...memory.curves import error_curve
+from ...memory.bases import nested_grid
 from ...memory.gradient import RateBox
 from ...memory.least_squares import l2_curve
-from ...memory.lp import l1_fit
 from ...memory.problems import KernelProblem
+from .rates import THM51, THM51_HEADS, paper_grid_fit, thm51_curve
 
-BOXES = {"lin": RateBox(0.01, 5.0), "log": RateBox(1.01, 30.0)}
+BOXES = {encoding: box for encoding, (_, _, box) in THM51.items()}
 COLOURS = {"lin": "tab:blue", "log": "tab:red"}
 
 
@@ -41,23 +40,22 @@ def _curve(panel: int, heads: list[int], errors: list[float], fmt: str, colour: 
 
 @per_run(portable=True)
 def error_curves() -> tuple[Curve, ...]:
-    """Panel 0: the proof's lin grid on delta_T; 1: Thm 5.1's kernels; 2: the App. H kernels (squared loss)."""
+    """Panel 0: the proof's lin grid on delta_T; 1: Thm 5.1's kernels; 2: the App. H kernels (squared loss).
+    Panels 0 and 1 reuse the LPs and curves of the lemF.1 and Thm 5.1 claims (rates.paper_grid_fit, thm51_curve)."""
     curves = []
     heads = list(range(10, 81, 10))
     for T, shade in zip((1, 4, 8), ("0.0", "0.35", "0.6")):
-        target = np.zeros(2501)
-        target[T] = 1.0
-        errors = [l1_fit(target, *paper_grid_chebyshev(h, 2500)).objective for h in heads]
+        errors = [paper_grid_fit(T, h, 2500).objective for h in heads]
         curves.append(_curve(0, heads, np.maximum(errors, 1e-12).tolist(), "o-", shade, f"delta_{T}"))
-    hs = [1, 2, 3, 4, 5, 6]
-    for kernel, window, style in ((kernels.damped(0.05), 400, "-"), (kernels.shifted_power(5.0), 300, "--")):
+    hs = list(THM51_HEADS)
+    for own, style in (("lin", "-"), ("log", "--")):
+        kernel, window, _ = THM51[own]
         for encoding in ("lin", "log"):
             problem = KernelProblem(kernel, encoding, window)
             box = BOXES[encoding]
             grid = [problem.fit(nested_grid(h, box.lo, box.hi)).error for h in hs]
             curves.append(_curve(1, hs, grid, style, COLOURS[encoding], f"{kernel.name}, {encoding} (grid LP)", 0.35))
-        own = "lin" if kernel.decay == "exponential" else "log"
-        best = [p.best.error for p in error_curve(KernelProblem(kernel, own, window), hs, BOXES[own])]
+        best = [p.best.error for p in thm51_curve(own)]
         curves.append(_curve(1, hs, best, style + "o", COLOURS[own], f"{kernel.name}, {own} (LP + gradient)"))
     for kernel, style in ((kernels.power(0.5), "-"), (kernels.exponential(5.0), "--")):
         for encoding in ("lin", "log"):

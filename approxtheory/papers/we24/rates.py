@@ -26,12 +26,13 @@ import sympy as sp
 
 from ...author import Argued
 from ...core import Bound, CheckContext, Claim, Outcome, Scope, Status, SymbolSpec
+from ...core.memo import per_run
 from ...memory import kernels
 from ...memory.bases import nested_grid, paper_grid_chebyshev
-from ...memory.curves import error_curve, fixed_rate_agreement, tail_slope
+from ...memory.curves import CurvePoint, error_curve, fixed_rate_agreement, tail_slope
 from ...memory.degenerate import family_below, lin_delta_family, log_delta_family
 from ...memory.gradient import RateBox
-from ...memory.lp import l1_fit
+from ...memory.lp import LPSolution, l1_fit
 from ...memory.problems import KernelProblem
 from ...memory.shift import shift_uniform_fit
 from ...rigorous.steps import StepKind, Steps, simplifies_to_zero
@@ -167,6 +168,30 @@ def _argue_adaptive_lin(s: Steps, cells: int) -> Argued:
 
 # --- numerical: curves -------------------------------------------------------------------------
 
+#: Thm 5.1's two kernels, by the encoding whose rate they test: (kernel, window, rate box). The claims and the
+#: figure (figures.error_curves) read the same curves.
+THM51 = {"lin": (kernels.damped(0.05), 400, RateBox(0.01, 5.0)), "log": (kernels.shifted_power(5.0), 300, RateBox(1.01, 30.0))}
+THM51_HEADS = (1, 2, 3, 4, 5, 6)
+#: The claims whose per-run curves and LPs the figure repeats: a parallel report computes the figure's data after
+#: them, in their worker (core.memo.SharedWork).
+KERNEL_RATES = "WE24.kernel_rates"
+
+
+@per_run
+def thm51_curve(encoding: str) -> list[CurvePoint]:
+    """The error curve of Thm 5.1's kernel for ``encoding`` over THM51_HEADS, once per run."""
+    kernel, window, box = THM51[encoding]
+    return error_curve(KernelProblem(kernel, encoding, window), THM51_HEADS, box)
+
+
+@per_run
+def paper_grid_fit(T: int, heads: int, window: int) -> LPSolution:
+    """The best l1 fit of delta_T on the proof's grid of ``heads`` heads (lemF.1), once per run."""
+    target = np.zeros(window + 1)
+    target[T] = 1.0
+    return l1_fit(target, *paper_grid_chebyshev(heads, window))
+
+
 def _curve_evidence(heads: list[int], errors: list[float], n_check: int) -> tuple[bool, dict[str, Any]]:
     slope = tail_slope(heads, errors)
     ok = slope is not None and -slope >= n_check
@@ -174,10 +199,13 @@ def _curve_evidence(heads: list[int], errors: list[float], n_check: int) -> tupl
                 "largest_n_supported_by_tail": None if slope is None else int(np.floor(-slope))}
 
 
-def _verify_decay_rate(encoding: str, kernel: kernels.Kernel, window: int, box: RateBox, heads: list[int], n_check: int) -> Any:
+def _verify_decay_rate(encoding: str, n_check: int) -> Any:
+    kernel, window, box = THM51[encoding]
+    heads = list(THM51_HEADS)
+
     def verify(ctx: CheckContext) -> Outcome:
         problem = KernelProblem(kernel, encoding, window)
-        points = error_curve(problem, heads, box)
+        points = thm51_curve(encoding)
         agreement = fixed_rate_agreement(problem, nested_grid(4, box.lo, box.hi), pad_to=max(heads))
         best = [p.best.error for p in points]
         # the LP is optimal in alpha at fixed rates, so it may exceed Adam/Newton only by its solver tolerance
@@ -224,12 +252,9 @@ def _verify_paper_grid(ctx: CheckContext) -> Outcome:
     evidence: dict[str, Any] = {"window": window, "basis": "x T_j(2x - 1), x = e^{-0.01 s}: the span of the heads 0.01(k+1), k < H"}
     ok_all = True
     for Tv in (1, 4):
-        target = np.zeros(window + 1)
-        target[Tv] = 1.0
         errors, solver = [], []
         for h in heads:
-            basis, tail = paper_grid_chebyshev(h, window)
-            solution = l1_fit(target, basis, tail)
+            solution = paper_grid_fit(Tv, h, window)
             errors.append(solution.objective)
             solver.append(solution.solver_value)
         ok, ev = _curve_evidence(heads, errors, n_check)
@@ -253,7 +278,6 @@ def _rate_claim(card_id: str, name: str, statement: str, location: str, argue: C
 
 def claims() -> list[Claim]:
     S, K = Scope.STATEMENT, Scope.CONSTRUCTION
-    lin_box, log_box = RateBox(0.01, 5.0), RateBox(1.01, 30.0)
     return [
         _rate_claim("WE24.thm3.1", "attention_rate_lin", "E_Attn(lin) <= C(n) (sum_k e^{0.01 T_k})^(n+1)/H^n for every n and "
                     f"M, with every memory T_k <= {T_EXACT}", "Thm 3.1 / B.1, lemF.1", _argue_attention_rate("lin"),
@@ -272,10 +296,10 @@ def claims() -> list[Claim]:
               "Thm 4.1 / C.2, lemF.5", _verify_adaptive_log),
         claim("WE24.thm5.1", S, "rate_exponential_decay", f"rho(t) = e^(-t/20)/(1+t) (beta = 1/20): lin error <= C(n)/H^n for "
               f"n <= {admissible_exp('1/20')}", "Thm 5.1(A) / E.1, lemF.3",
-              _verify_decay_rate("lin", kernels.damped(0.05), 400, lin_box, [1, 2, 3, 4, 5, 6], admissible_exp("1/20"))),
+              _verify_decay_rate("lin", admissible_exp("1/20")), shares=KERNEL_RATES),
         claim("WE24.thm5.1", S, "rate_polynomial_decay", f"rho(t) = (1+t)^-5 (beta = 5): log error <= C(n)/H^n for "
               f"n <= {admissible_poly(5)}", "Thm 5.1(B) / E.1, lemF.6",
-              _verify_decay_rate("log", kernels.shifted_power(5.0), 300, log_box, [1, 2, 3, 4, 5, 6], admissible_poly(5))),
+              _verify_decay_rate("log", admissible_poly(5)), shares=KERNEL_RATES),
         claim("WE24.lemF.1", K, "paper_grid_rate", "on the grid 0.01(k+1), min_alpha ||delta_T - sum alpha_k e^{-beta_k s}||_l1 "
-              "<= C(n) e^{0.01(n+1)T}/H^n", "Lemma F.1 construction", _verify_paper_grid),
+              "<= C(n) e^{0.01(n+1)T}/H^n", "Lemma F.1 construction", _verify_paper_grid, shares=KERNEL_RATES),
     ]
