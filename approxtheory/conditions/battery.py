@@ -20,6 +20,12 @@ CPU intra-op thread pool wedging on very large vmapped batches. Bounded chunks a
 both the batch and the wait finite.) A chunk's pair count is padded to a multiple of BATCH_MULTIPLE and
 its distinct-input count to a multiple of INPUT_MULTIPLE, so the compiled shapes are at most
 (CHUNK_PAIRS / BATCH_MULTIPLE) x (2 CHUNK_PAIRS / INPUT_MULTIPLE) whatever the number of pairs.
+
+Within those buckets a sweep compiles one shape where it can (issue 14: each distinct shape is one more XLA
+compilation of the mechanism): every chunk of a sweep, those of its re-plans after pairs retire included, is
+padded to the largest chunk shape of its first plan. The shapes depend on the sweep's own pairs only, never
+on what ran before, so a sweep's numbers are reproducible call by call (XLA may round the last bit of a row
+differently in a batch of another shape).
 """
 
 from __future__ import annotations
@@ -147,6 +153,16 @@ def _chunks(a: np.ndarray, b: np.ndarray, slot_map: np.ndarray) -> list[Chunk]:
     return chunks
 
 
+def _fit(chunks: list[Chunk], shape: tuple[int, int]) -> tuple[list[Chunk], tuple[int, int]]:
+    """``chunks`` padded to one shape: ``shape``, grown to the largest chunk if one exceeds it; and that shape."""
+    if not chunks:
+        return chunks, shape
+    shape = (max([shape[0], *(len(c.rows) for c in chunks)]), max([shape[1], *(len(c.a) for c in chunks)]))
+    padded = [Chunk(c.count, _pad(c.rows, shape[0]), _pad(c.a, shape[1]), _pad(c.b, shape[1]), _pad(c.slot_map, shape[1]))
+              for c in chunks]
+    return padded, shape
+
+
 def plan(pairs: PairSet) -> tuple[np.ndarray, list[Chunk]]:
     """(the distinct inputs, the chunks of ``pairs`` on them): the first layer's pool and work."""
     if not len(pairs):
@@ -175,6 +191,7 @@ def battery_sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, ma
         raise ValueError(f"depth {max_depth} needs {max_depth} layers of parameters, only {params.layers} drawn")
     step = compiled("battery", va.attention.apply, _build)
     inputs, chunks = plan(pairs)
+    chunks, shape = _fit(chunks, (0, 0))
     live = np.arange(len(pairs))  # the pairs still swept, in the order of the chunks
     states = [np.broadcast_to(inputs[c.rows], (params.count,) + inputs[c.rows].shape) for c in chunks]
     host = jax.tree_util.tree_map(np.asarray, params.stacked)
@@ -201,21 +218,22 @@ def battery_sweep(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, ma
             if not keep.size:
                 break
             if keep.size < live.size:
-                live, chunks, states = live[keep], *_replan(chunks, states, keep)
+                live, (chunks, states, shape) = live[keep], _replan(chunks, states, keep, shape)
     return out
 
 
-def _replan(chunks: list[Chunk], states: list[Any], keep: np.ndarray) -> tuple[list[Chunk], list[np.ndarray]]:
-    """The chunks and states of the kept pairs (``keep`` indexes the pairs of ``chunks`` in order): a member's
-    state is found by its chunk and row, so pairs that shared a state still share it, and no state is copied
-    twice."""
+def _replan(chunks: list[Chunk], states: list[Any], keep: np.ndarray,
+            shape: tuple[int, int]) -> tuple[list[Chunk], list[np.ndarray], tuple[int, int]]:
+    """The chunks (padded to the sweep's ``shape``, grown if needed) and states of the kept pairs (``keep``
+    indexes the pairs of ``chunks`` in order), and the shape: a member's state is found by its chunk and row, so
+    pairs that shared a state still share it, and no state is copied twice."""
     offsets = np.cumsum([0] + [len(c.rows) for c in chunks])[:-1]
     a = np.concatenate([c.a[: c.count] + o for c, o in zip(chunks, offsets)])[keep]
     b = np.concatenate([c.b[: c.count] + o for c, o in zip(chunks, offsets)])[keep]
     slot_map = np.concatenate([c.slot_map[: c.count] for c in chunks])[keep]
     pool = np.concatenate([np.asarray(s) for s in states], axis=1)  # (draw, every chunk's inputs, n, d)
-    new = _chunks(a, b, slot_map)
-    return new, [pool[:, c.rows] for c in new]
+    new, shape = _fit(_chunks(a, b, slot_map), shape)
+    return new, [pool[:, c.rows] for c in new], shape
 
 
 def run_battery(va: ValidatedAttention, params: ParamDraws, pairs: PairSet, depth: int) -> np.ndarray:

@@ -32,6 +32,7 @@ from ..attention import ValidatedAttention
 from ..numerics import TraceCounter, x64
 from ._compiled import compiled
 from ._draws import PARAM_NOISE, draw_params, general_position_inputs, input_rng
+from ._signs import rademacher
 
 # Margins over the measured floor, per use. Symmetry and the softmax max-shift compare two evaluation orders
 # of one value in one layer; separation compares values carried through up to SEPARATION_DEPTHS layers,
@@ -116,13 +117,15 @@ def _probe(apply: Any, counter: TraceCounter) -> Any:
 
 
 def _nudge(tree: Any, eps: float, key: jax.Array) -> Any:
-    """Every entry times (1 + eps u), u = +-1, in the entry's own dtype."""
+    """Every entry times (1 + eps u), u = +-1 (jax.random.rademacher's signs), in the entry's own dtype.
+
+    NumPy, operation by operation as eager JAX did it (same values), without an XLA compilation per leaf shape."""
     leaves, structure = jax.tree_util.tree_flatten(tree)
     out = []
     for index, leaf in enumerate(leaves):
-        leaf = jnp.asarray(leaf)
-        u = jax.random.rademacher(jax.random.fold_in(key, index), leaf.shape, dtype=leaf.dtype)
-        out.append(leaf * (1 + jnp.asarray(eps, leaf.dtype) * u))
+        leaf = np.asarray(leaf)
+        u = rademacher(jax.random.fold_in(key, index), leaf.shape, leaf.dtype)
+        out.append(leaf * (1 + np.asarray(eps, leaf.dtype) * u))
     return jax.tree_util.tree_unflatten(structure, out)
 
 
@@ -141,11 +144,11 @@ def measure_precision(va: ValidatedAttention, seed: int = 0, noise: float = PARA
     nominal = nominal_precision(va)
     eps = nominal.eps
     draws = draw_params(va, seed, "precision", PROBE_DRAWS, layers=1, scales=scales, noise=noise).layer(0)
-    X = jnp.asarray(general_position_inputs(input_rng(seed, "precision"), 2, va.n, va.d))
+    X = general_position_inputs(input_rng(seed, "precision"), 2, va.n, va.d)
     key = jax.random.fold_in(jax.random.key(seed), 9)
     nudged = _nudge(draws, eps, key)
-    Xq = X * (1 + eps * jax.random.rademacher(jax.random.fold_in(key, 2**31), X.shape, dtype=X.dtype))
-    err = np.asarray(compiled("precision", va.attention.apply, _probe)(draws, nudged, jnp.arange(PROBE_DRAWS * len(scales)), X, Xq))
+    Xq = X * (1 + eps * rademacher(jax.random.fold_in(key, 2**31), X.shape, X.dtype))
+    err = np.asarray(compiled("precision", va.attention.apply, _probe)(draws, nudged, np.arange(PROBE_DRAWS * len(scales)), X, Xq))
     finite = err[np.isfinite(err)]
     measured = float(finite.max()) if finite.size else float("nan")
     floor = max(eps, measured) if finite.size else eps

@@ -3,6 +3,7 @@ bounded number of compilations whatever the number of pairs."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -96,6 +97,26 @@ def test_the_battery_compiles_a_bounded_number_of_times_whatever_the_number_of_p
         assert pairs % battery.BATCH_MULTIPLE == 0 and pairs <= battery.CHUNK_PAIRS
     battery.run_battery(va, params, built, 1)  # every chunk shape is compiled already
     assert battery.trace_count() - before == traced
+
+
+def test_a_sweep_compiles_one_shape_and_its_numbers_do_not_depend_on_earlier_sweeps() -> None:
+    # two copies of softmax with applies of their own, so each has its own battery step
+    copies = [validate(dataclasses.replace(zoo.softmax, apply=lambda p, X: zoo.softmax.apply(p, X)), N, D)
+              for _ in range(2)]
+    rng = np.random.default_rng(5)
+    built = build_pairs(general_position_inputs(rng, 2, N, D), perm.named_group("C_n", N), rng)
+    assert len({c.shape for c in battery.plan(built)[1]}) > 1  # the plan's last chunk is shorter ...
+    params = draw_parameters(copies[0], 0, draws=2, max_depth=3)
+    before = battery.trace_count()
+    retire = lambda depth, seps: np.arange(len(built)) % 2 == 0  # re-plans on half the pairs
+    battery.battery_sweep(copies[0], params, built, 3, retire=retire)
+    assert battery.trace_count() - before == 1  # ... yet the sweep, re-plans included, compiles one shape
+    small = _first(built, 3)
+    alone = battery.battery_sweep(copies[1], params, small, 2)
+    battery.battery_sweep(copies[1], params, built, 2)
+    again = battery.battery_sweep(copies[1], params, small, 2)
+    for a, b in zip(alone, again, strict=True):  # a sweep's shapes are its own: the same numbers bit for bit
+        assert np.array_equal(a, b, equal_nan=True)
 
 
 def test_no_pairs_give_empty_separations_at_every_depth() -> None:
