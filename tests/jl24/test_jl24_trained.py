@@ -152,3 +152,12 @@ def test_rnn_half_is_tagged_as_our_reading() -> None:
     cs = {c.id: c for c in trained.claims()}
     assert cs["JL24.E4.experiment.rnn_directions"].provenance.value == "reconstructed"
     assert cs["JL24.E4.experiment.ordering_mixing_directions"].provenance.value == "primary"
+
+
+@pytest.mark.parametrize("shape", [(17, 8), (16, 16), (16, 1), (16,), (3, 5, 7), (300,)])
+def test_initial_weights_cut_from_one_draw_are_jax_normal_bit_for_bit(shape: tuple[int, ...]) -> None:
+    with jax.enable_x64(True):
+        keys = jax.random.split(jax.random.PRNGKey(7), 3)
+        cut = jax.vmap(lambda k: trained._normal(k, shape))(keys)
+        direct = jax.vmap(lambda k: jax.random.normal(k, shape))(keys)
+        assert cut.dtype == direct.dtype and np.array_equal(np.asarray(cut), np.asarray(direct))
