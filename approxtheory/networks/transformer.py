@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..core import ApproxTheoryError
 from ..numerics import TraceCounter, x64
 
 TRACES = TraceCounter()
@@ -128,6 +129,12 @@ def apply(t: Transformer, x: np.ndarray, beta: float | None = None) -> np.ndarra
     """T_inf(x) (hardmax, ``beta=None``) or T_beta(x) for a batch x of shape (batch, d), float64; evaluated on
     :func:`padded_to_envelope` of ``t``, so the compiled program depends on the token count and the padded sizes."""
     x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != t.input_dim:
+        # checked here: the padded envelope would take a narrower or wider x without complaint
+        raise ApproxTheoryError(f"inputs must have shape (batch, {t.input_dim}) for this transformer, got {x.shape}",
+                                "pass one row per input point, with the network's input dimension")
+    if not np.all(np.isfinite(x)) or (beta is not None and not np.isfinite(beta)):
+        raise ApproxTheoryError("inputs and beta must be finite numbers", "drop the NaN or infinite entries")
     padded = _as_jax(padded_to_envelope(t))
     x = jnp.asarray(_zero_padded(x, (x.shape[0], padded.input_dim)))
     out = _hard(padded, x) if beta is None else _soft(padded, x, jnp.float64(beta))

@@ -8,6 +8,7 @@ import pytest
 from gyz26_nets import random_net
 
 from approxtheory.constructions.maxout_transformer import simulate
+from approxtheory.core import ApproxTheoryError
 from approxtheory.networks import transformer
 from approxtheory.networks.maxout import MaxoutNetwork
 from approxtheory.networks.transformer import apply, padded_to_envelope
@@ -50,3 +51,13 @@ def test_envelope_sizes_and_one_compile_per_token_count() -> None:
     for t in ts[1:3]:
         apply(t, np.zeros((5, t.input_dim)))
     assert transformer.TRACES.count == before
+
+
+@pytest.mark.parametrize("x,message", [(np.zeros((4, 2)), r"shape \(batch, 1\)"), (np.zeros(1), r"shape \(batch, 1\)"),
+                                       (np.array([[np.nan]]), "finite")])
+def test_inputs_the_padding_would_hide_are_refused(x: np.ndarray, message: str) -> None:
+    t = simulate(random_net(*NETS[0]), 8.0)  # input dimension 1, padded to 4: a width-2 x would fit the envelope
+    with pytest.raises(ApproxTheoryError, match=message):
+        apply(t, x)
+    with pytest.raises(ApproxTheoryError, match="finite"):
+        apply(t, np.zeros((2, 1)), float("inf"))
