@@ -27,3 +27,25 @@ def test_the_numpy_signs_are_jax_rademacher(dtype: type, seed: int) -> None:
         assert np.array_equal(got, want)
         if got.size > 100:  # both signs occur: the comparison is not trivially all +1
             assert set(np.unique(got)) == {-1.0, 1.0}
+
+
+@pytest.mark.parametrize("dtype,eps", [("bfloat16", 2.0**-8), ("float16", 2.0**-11), ("float32", 2.0**-24)])
+def test_the_numpy_nudge_of_low_precision_leaves_is_eager_jax_one(dtype: str, eps: float) -> None:
+    """The nudge of parameters a user's module keeps in bfloat16 or float16, op by op as eager JAX rounded it."""
+    import jax.numpy as jnp
+
+    from approxtheory.conditions.precision import _nudge
+
+    @x64
+    def both() -> tuple[list[np.ndarray], list[np.ndarray]]:
+        key = jax.random.fold_in(jax.random.key(3), 9)
+        tree = {"w": jnp.asarray(np.random.default_rng(0).normal(size=(5, 7)), dtype), "b": jnp.arange(3.0, dtype=dtype) - 1}
+        leaves, _ = jax.tree_util.tree_flatten(tree)
+        eager = [leaf * (1 + jnp.asarray(eps, leaf.dtype) * jax.random.rademacher(jax.random.fold_in(key, i), leaf.shape,
+                                                                                    dtype=leaf.dtype))
+                 for i, leaf in enumerate(leaves)]
+        return [np.asarray(a) for a in eager], [np.asarray(a) for a in jax.tree_util.tree_leaves(_nudge(tree, eps, key))]
+
+    want, got = both()
+    for a, b in zip(want, got):
+        assert a.dtype == b.dtype and np.array_equal(a.astype(np.float64), b.astype(np.float64))
