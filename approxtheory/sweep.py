@@ -292,6 +292,26 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
+def _end_now(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers without waiting for their tasks, and release its semaphores in this thread.
+
+    An exit by os._exit (the CLI after Ctrl-C) skips finalisers, so the pool's semaphores are released
+    here (the finalisers of priority >= 0), or the resource tracker reports them on stderr as leaked.
+    Their objects are held until then: once the pool drops its queues they are cyclic garbage, and a
+    collection on another thread (one of XLA's, say) would run their finalisers there, where the
+    os._exit can cut one between unlinking a semaphore and telling the tracker, which then reports it.
+    """
+    finalisable = [ref() for ref in (f._weakref for f in list(multiprocessing.util._finalizer_registry.values()))
+                   if ref is not None]
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join()
+    pool.shutdown(wait=True)
+    multiprocessing.util._run_finalizers(0)
+    del finalisable  # held until their finalisers have run, here
+
+
 class InlineExecutor(Executor):
     """Runs each task at submit time in this process (the default: no workers, same results)."""
 
@@ -336,14 +356,7 @@ def open_executor(workers: int | None = None, address: str | None = None) -> Ite
         try:
             yield pool
         except BaseException:  # Ctrl-C or an error: do not wait for the cells in flight
-            pool.shutdown(wait=False, cancel_futures=True)
-            for child in multiprocessing.active_children():
-                child.terminate()
-                child.join()
-            pool.shutdown(wait=True)
-            # An exit by os._exit (the CLI after Ctrl-C) skips finalisers: release the pool's semaphores now (the
-            # finalisers of priority >= 0), or the resource tracker reports them on stderr as leaked.
-            multiprocessing.util._run_finalizers(0)
+            _end_now(pool)
             raise
         pool.shutdown(wait=True)
     else:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -161,6 +163,39 @@ def test_pool_workers_end_when_their_parent_is_killed(tmp_path) -> None:
     while time.monotonic() < deadline and _alive(worker):
         time.sleep(0.1)
     assert not _alive(worker)
+
+
+def test_ctrl_c_releases_the_pools_semaphores_in_the_calling_thread(monkeypatch) -> None:
+    """A garbage collection on another thread must not run the pool's semaphore finalisers: the CLI's
+    os._exit after Ctrl-C could cut one half-way, and the resource tracker would then print a leak
+    warning after the interrupt line (seen in CI under load)."""
+    from multiprocessing import resource_tracker
+
+    from approxtheory.sweep import open_executor
+
+    registered: list[str] = []
+    released: list[tuple[str, threading.Thread]] = []
+    register, unregister = resource_tracker.register, resource_tracker.unregister
+    monkeypatch.setattr(resource_tracker, "register", lambda name, rtype: (registered.append(name), register(name, rtype)))
+    monkeypatch.setattr(resource_tracker, "unregister",
+                        lambda name, rtype: (released.append((name, threading.current_thread())), unregister(name, rtype)))
+    stop = threading.Event()
+
+    def collect() -> None:
+        while not stop.is_set():
+            gc.collect()
+
+    collector = threading.Thread(target=collect, daemon=True)
+    with pytest.raises(KeyboardInterrupt):
+        with open_executor(workers=1) as pool:
+            pool.submit(os.getpid).result()
+            collector.start()
+            raise KeyboardInterrupt
+    by_now = list(released)
+    stop.set()
+    collector.join()
+    assert registered and set(registered) <= {name for name, _ in by_now}
+    assert {thread.name for _, thread in by_now} == {threading.main_thread().name}
 
 
 def _alive(pid: int) -> bool:
