@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -176,14 +177,40 @@ def test_bound_declares_its_symbols_and_domains() -> None:
     expr = sp.log(n.symbol) / beta.symbol
     bound = Bound("TEST.bound.b", expr, (n, beta), "ln n / beta", canonical=({"n": 2, "beta": 1},))
     assert bound.substitute({"n": 3, "beta": "1/2"}) == 2 * sp.log(3)
-    with pytest.raises(ValueError, match="undeclared symbols"):
+    assert bound.substitute({"n": 2, "beta": 0.1}) == 10 * sp.log(2)  # a float is read by its decimal: 0.1 is 1/10
+    with pytest.raises(ApproxTheoryError, match="undeclared symbols"):
         Bound("TEST.bound.c", expr * sp.Symbol("q"), (n, beta), "bad")
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ApproxTheoryError, match=r"n=1 is not an integer in \[2, oo\]"):
         bound.check_point({"n": 1, "beta": 1})
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ApproxTheoryError, match="n=5/2 is not an integer in"):
         bound.check_point({"n": sp.Rational(5, 2), "beta": 1})  # n is an integer symbol
-    with pytest.raises(ValueError, match="exactly the symbols"):
+    with pytest.raises(ApproxTheoryError, match="exactly the symbols"):
         bound.check_point({"n": 2})
+
+
+@pytest.mark.parametrize("value", ["abc", float("nan"), float("inf"), None, [2], True, sp.oo, sp.I, sp.Symbol("x"), sp.zoo])
+def test_a_bound_point_that_is_not_a_finite_real_number_is_refused_by_name(value: object) -> None:
+    n = SymbolSpec("n", "tokens", lo=2, integer=True)
+    with pytest.raises(ApproxTheoryError, match="bound 'TEST.bound.b': n is .*, not a finite real number"):
+        Bound("TEST.bound.b", 1 / n.symbol, (n,), "1/n", canonical=({"n": value},))
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (lambda n: Bound("B", 1.5, (n,), "a float"), "expr is 1.5 .*not a SymPy expression"),
+    (lambda n: Bound("B", "1/n", (n,), "a string"), "not a SymPy expression"),
+    (lambda n: Bound("B", 1 / n.symbol, n, "one spec, not a sequence"), "symbols must be a sequence of SymbolSpec"),
+    (lambda n: Bound("B", 1 / n.symbol, (n, n), "twice"), "declared twice"),
+    (lambda n: Bound("B", 1 / n.symbol, (n,), "d", direction="up"), "direction='up'"),
+    (lambda n: Bound("B", 1 / n.symbol, (n,), "d", canonical={"n": 2}), "canonical must be a sequence of points"),
+    (lambda n: SymbolSpec("n", "tokens", lo=3, hi=2), r"the domain \[3, 2\] is empty"),
+    (lambda n: SymbolSpec("n", "tokens", lo="x"), "lo is 'x', not a finite real number"),
+    (lambda n: SymbolSpec("n", "tokens", hi=float("nan")), "hi is nan"),
+    (lambda n: SymbolSpec("n", "tokens", lo=sp.oo), "lo is oo"),
+    (lambda n: SymbolSpec("n m", "tokens"), "not an identifier"),
+])
+def test_a_malformed_bound_or_symbol_is_one_clear_error(build: Any, message: str) -> None:
+    with pytest.raises(ApproxTheoryError, match=message):
+        build(SymbolSpec("n", "tokens", lo=1))
 
 
 def test_condition_reports_status_and_evidence() -> None:
