@@ -43,7 +43,7 @@ def zigzag_facts(k: int, L: int) -> dict[str, Any]:
     }
 
 
-def _argue_zigzag(steps: Steps, cells: int) -> Argued:
+def _argue_zigzag(steps: Steps, cells: int | None) -> Argued:
     table = {}
     for k, L in INSTANCES:
         facts = zigzag_facts(k, L)
@@ -100,7 +100,7 @@ def _replay_transformer(w: Witness) -> Replay:
     return Replay(not row.pop("holds"), row, f"the simulating transformer has {row['regions']} regions")
 
 
-def _argue_transformer_regions(steps: Steps, cells: int) -> Argued:
+def _argue_transformer_regions(steps: Steps, cells: int | None) -> Argued:
     table = {f"k={k},L={L}": _transformer_row(k, L) for k, L in INSTANCES}
     # nnz per extra block is a constant (the block for the later layers never changes): checked, not assumed.
     per_block = {k: {table[f"k={k},L={L}"]["nnz"] - table[f"k={k},L={L - 1}"]["nnz"] for L in range(3, 5)} for k in (2, 3, 4)}

@@ -182,7 +182,7 @@ SOFT_CHECKED = (f"searched dyadic maxout nets of shape d={SOFT_SHAPE['input_dim'
 
 # --- complexity -----------------------------------------------------------------------------------
 
-def _argue_complexity_algebra(steps: Steps, cells: int) -> str:
+def _argue_complexity_algebra(steps: Steps, cells: int | None) -> str:
     # Per block, with n = m_{l-1} >= 1, m = m_l >= 1, k >= 2 (card prop.complexity):
     # full: 2km(n+3) + 8H + 4m <= 4km(n+1) + 8H + 4m; lean: 2km(n+3) + 8n + 4m <= 9km(n+1).
     k, m, n = sp.symbols("k m n", integer=True)

@@ -74,7 +74,7 @@ W_BELOW_X = Comparison("W(x) <= x on [1/3, 368]", sp.LambertW(_x), _x, _WIDE)
 IDENTITY = {"source": SOURCE, "provenance": "reconstructed"}
 
 
-def _argue_te_max(steps: Steps, cells: int) -> str:
+def _argue_te_max(steps: Steps, cells: int | None) -> str:
     # The (n-1)/e half of the lemma rests on sup_{t>=0} t e^{-beta t} = 1/(e beta).
     t = sp.Symbol("t", nonnegative=True)
     b = sp.Symbol("beta", positive=True)
@@ -100,7 +100,7 @@ def _argue_c_closed_form(steps: Steps, cells: int) -> str:
     return "c(n) = (n-1)/e for real n in [2,5] and ln n for real n >= 6, and the card's c(2..6), by Arb subdivision"
 
 
-def _argue_sharp_equal_gaps(steps: Steps, cells: int) -> str:
+def _argue_sharp_equal_gaps(steps: Steps, cells: int | None) -> str:
     # With m equal gaps u/beta below the max, beta*gap = F(u) = m u e^{-u} / (1 + m e^{-u}).
     # Parametrise m/e = w e^w (so w = W(m/e), principal branch, w >= 0): then u* = 1 + w.
     u, w, m = sp.symbols("u w m", positive=True)

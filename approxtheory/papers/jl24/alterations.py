@@ -39,7 +39,7 @@ def exp_kernel_complexity(c: sp.Expr, gamma: sp.Expr) -> tuple[sp.Expr, sp.Expr,
     return c1, c2, c1 * c2
 
 
-def _argue_c_rnn(s: Steps, cells: int) -> Argued:
+def _argue_c_rnn(s: Steps, cells: int | None) -> Argued:
     t, b, g = sp.symbols("t beta gamma", positive=True)
     c = sp.Symbol("c", nonzero=True, real=True)
     rate = sp.simplify(t / b - t / g)  # e^(t/beta) |c| e^(-t/gamma) = |c| e^(t (1/beta - 1/gamma))

@@ -96,7 +96,7 @@ def monotone_comparison() -> Comparison:
                       {"tau": (1, 64), "m_h": (1, 64)})
 
 
-def _argue_minimiser(s: Steps, cells: int) -> str:
+def _argue_minimiser(s: Steps, cells: int | None) -> str:
     e, e_star = _stand_in(THM42), _stand_in(OPTIMISED)
     bracket = _bracket(_m)
     s.zero("derivative factorises", sp.powsimp(sp.expand(sp.diff(e, _m) * _m ** (2 * _al) / (_t**2 * _c0)), force=True)
@@ -132,7 +132,7 @@ def _argue_minimiser(s: Steps, cells: int) -> str:
             "for m_h in [1, 256] at three parameter points")
 
 
-def _argue_vanish(s: Steps, cells: int) -> str:
+def _argue_vanish(s: Steps, cells: int | None) -> str:
     q = sp.Symbol("q", positive=True)  # q = m_FF^beta / m_h^(beta + 1)
     e = _stand_in(THM42)
     e_q = e.subs(_mff, (q * _m ** (_b + 1)) ** (1 / _b))
@@ -156,7 +156,7 @@ def _argue_vanish(s: Steps, cells: int) -> str:
             "alpha = 1/2 + a), with the card's alpha = 1, beta = 1/2 paths and a negative control")
 
 
-def _argue_monotone(s: Steps, cells: int) -> str:
+def _argue_monotone(s: Steps, cells: int | None) -> str:
     e = _stand_in(THM42)
     for sym, sign in ((_t, 1), (_c0, 1), (_c1, 1), (_c2, 1), (_mff, -1)):
         d = sp.diff(e, sym)

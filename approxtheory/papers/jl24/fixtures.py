@@ -50,7 +50,7 @@ def _arb_tail(alpha: str, m: int, r: int | None) -> flint.arb:
     return s.zeta(m + 1) - (0 if r is None else s.zeta(r + 1))
 
 
-def _argue_hurwitz(s: Steps, cells: int) -> Argued:
+def _argue_hurwitz(s: Steps, cells: int | None) -> Argued:
     evidence: dict[str, Any] = {}
     for alpha, m, r, text in HURWITZ_FIXTURES:
         ball = _arb_tail(alpha, m, r)
@@ -76,7 +76,7 @@ def _argue_hurwitz(s: Steps, cells: int) -> Argued:
 
 # --- JL24.fix.sines and JL24.fix.rank2 -----------------------------------------------------------
 
-def _argue_sines(s: Steps, cells: int) -> Argued:
+def _argue_sines(s: Steps, cells: int | None) -> Argued:
     i, j = sp.symbols("i j", integer=True, positive=True)
     k = sp.Symbol("k", integer=True, nonzero=True)
     basis_i, basis_j = (sp.sqrt(2) * sp.sin(_TWO_PI * n * u) for n in (i, j))
@@ -142,7 +142,7 @@ def singular_value_steps(s: Steps, gram: sp.Matrix) -> list[sp.Expr]:
     return exact
 
 
-def _argue_mix(s: Steps, cells: int) -> Argued:
+def _argue_mix(s: Steps, cells: int | None) -> Argued:
     rho = 1 + sp.sqrt(2) * sp.sin(_TWO_PI * u) * sp.sqrt(2) * sp.sin(_TWO_PI * v)
     mixed = sp.expand(sp.expand_trig(rho.subs(v, u + v)))
     card_form = 1 + (1 - sp.cos(4 * sp.pi * u)) * sp.cos(_TWO_PI * v) + sp.sin(4 * sp.pi * u) * sp.sin(_TWO_PI * v)

@@ -60,7 +60,7 @@ LOG_ROUNDING_GAP = Bound(
 
 # --- WE24.def.normaliser ----------------------------------------------------------------------
 
-def _argue_normalisers(s: Steps, cells: int) -> str:
+def _argue_normalisers(s: Steps, cells: int | None) -> str:
     p = sp.Symbol("p", positive=True)
     N = sp.Symbol("N", integer=True, positive=True)
     j = sp.Symbol("j", integer=True, nonnegative=True)
@@ -89,7 +89,7 @@ def _argue_normalisers(s: Steps, cells: int) -> str:
 
 # --- WE24.thm3.1 head split -------------------------------------------------------------------
 
-def _argue_optimal_split(s: Steps, cells: int) -> str:
+def _argue_optimal_split(s: Steps, cells: int | None) -> str:
     C, Hs, nn = sp.symbols("C H n", positive=True)
     a = sp.symbols("a1:4", positive=True)
     S = sum(a)
@@ -112,7 +112,7 @@ def _argue_optimal_split(s: Steps, cells: int) -> str:
             "(H_k) with equal Lagrange slopes there, it is the minimum over sum H_k = H, H_k > 0 (Hoelder); SymPy")
 
 
-def _argue_equal_split(s: Steps, cells: int) -> Argued:
+def _argue_equal_split(s: Steps, cells: int | None) -> Argued:
     C, Hs, Ms, nn = sp.symbols("C H M n", positive=True)
     lhs = Ms * C / (Hs / Ms) ** nn
     bound = C * EQUAL_SPLIT.expr.subs({n: nn, H: Hs, M: Ms})  # the registered bound itself, so a wrong expression fails here
@@ -122,7 +122,7 @@ def _argue_equal_split(s: Steps, cells: int) -> Argued:
     return Argued("equal split H_k = H/M of Thm 5.1: M C/(H/M)^n = C M^(n+1)/H^n (SymPy)", {"E_ess_shape_at": points})
 
 
-def _argue_heads_needed(s: Steps, cells: int) -> Argued:
+def _argue_heads_needed(s: Steps, cells: int | None) -> Argued:
     C, Ms, eps, Ts, nn = sp.symbols("C M epsilon T n", positive=True)
     lin_error = C * Ms ** (nn + 1) * sp.exp(sp.Rational(1, 100) * (nn + 1) * Ts)
     log_error = C * Ms ** (nn + 1) * Ts ** (sp.Rational(101, 100) * (nn + 1))
@@ -172,7 +172,7 @@ def _floor_steps(s: Steps) -> None:
                "n <= floor(x) (the two steps above)", True)
 
 
-def _argue_admissible(s: Steps, cells: int) -> str:
+def _argue_admissible(s: Steps, cells: int | None) -> str:
     for b, v in {"1/20": 4, "1": 99}.items():
         s.exact(f"(A) beta={b}: n <= {v}", f"floor(99*{b}) == {v}", admissible_exp(b) == v)
     for b, v in {"3": 1, "5": 3, "10": 8}.items():
@@ -192,7 +192,7 @@ def _argue_admissible(s: Steps, cells: int) -> str:
 
 # --- WE24.thm4.4 depth and special cases ---------------------------------------------------------
 
-def _argue_depth(s: Steps, cells: int) -> str:
+def _argue_depth(s: Steps, cells: int | None) -> str:
     fixtures = {(0, 1): 2, (0, 4): 2, (2, 2): 3, (1, 2): 3, (3, 5): 5, **{(m, m): m + 1 for m in range(1, 6)}}
     for (k, m), v in fixtures.items():
         s.exact(f"L(K={k}, M={m}) = {v}", "K + 1 + 1{M >= K+1}", layers_needed(k, m) == v)
@@ -229,7 +229,7 @@ def _superadditive_steps(s: Steps) -> None:
                and bool(sp.exp(y).is_positive) and sp.exp(0) == 1)
 
 
-def _argue_prop45(s: Steps, cells: int) -> str:
+def _argue_prop45(s: Steps, cells: int | None) -> str:
     C, eps, nn = sp.symbols("C epsilon n", positive=True)
     Su, Sb2 = sp.symbols("S_u Q_b", positive=True)  # S_u = sum u_i, Q_b = sum b_i^2
     H2 = (C * Su ** (nn + 1) / eps) ** (1 / nn)
@@ -273,7 +273,7 @@ def _argue_rounding_thresholds(s: Steps, cells: int) -> Argued:
 
 # --- WE24.thm4.1 / prop4.3 score identities ------------------------------------------------------
 
-def _argue_score_identities(s: Steps, cells: int) -> str:
+def _argue_score_identities(s: Steps, cells: int | None) -> str:
     b, g, s_, B, p = sp.symbols("beta g s B p", positive=True)
     log2 = sp.log(2)
     s.zero("lin score", b * g - b * s_ + b * (s_ - g), "beta g - beta s == -beta (s - g)")

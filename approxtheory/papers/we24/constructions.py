@@ -68,7 +68,7 @@ def _verify_dpf_layer(ctx: CheckContext) -> Outcome:
                     "sign_window_gap": attained, "heads_per_block": [len(g) for g in layer.groups]})
 
 
-def _argue_exact_single_heads(s: Steps, cells: int, seed: int) -> str:
+def _argue_exact_single_heads(s: Steps, cells: int | None, seed: int) -> str:
     b = sp.Symbol("beta", positive=True)
     N = 5
     # the head's softmax over the window divides by the sum of e^{score}; W_V is the closed-form normaliser (card §4.2)

@@ -32,7 +32,7 @@ from .rates import lin_tail_bound
 ALPHABET = (-1, 0, 1)
 
 
-def _argue_dpf_lower_bound(s: Steps, cells: int) -> Argued:
+def _argue_dpf_lower_bound(s: Steps, cells: int | None) -> Argued:
     results = {W: affine_minimax(prop42_target, ALPHABET, W) for W in (2, 3, 4)}
     zero_map = affine_error(Fraction(0), [Fraction(0)] * 3, prop42_target, ALPHABET, 2)
     for W, r in results.items():
@@ -56,7 +56,7 @@ def _dp_heads_from_family(target: Fraction) -> tuple[list[float], list[float], A
     return alphas, family.rates(), family
 
 
-def _argue_dp_rate(s: Steps, cells: int) -> Argued:
+def _argue_dp_rate(s: Steps, cells: int | None) -> Argued:
     families = {}
     for exponent in (2, 4, 6):
         target = Fraction(1, 10**exponent)

@@ -132,7 +132,7 @@ def _rate_steps(encoding: str, s: Steps, kind: StepKind = StepKind.EXACT) -> dic
 def _argue_attention_rate(encoding: str, every_T: bool = False) -> Callable[[Steps, int], Argued]:
     """The rate for memories T_k <= T_EXACT (certified), or for every T_k (``every_T``: the families beyond T_EXACT rest on
     the divided-difference argument, which is not mechanised, so the family steps are instances)."""
-    def argue(s: Steps, cells: int) -> Argued:
+    def argue(s: Steps, cells: int | None) -> Argued:
         families = _rate_steps(encoding, s, StepKind.INSTANCES if every_T else StepKind.EXACT)
         shape = "(sum_k e^{0.01 T_k})^(n+1)" if encoding == "lin" else "(sum_k T_k^1.01)^(n+1)"
         const = "(100 e^{-0.99})^n" if encoding == "lin" else "1"
@@ -148,7 +148,7 @@ def _argue_attention_rate(encoding: str, every_T: bool = False) -> Callable[[Ste
     return argue
 
 
-def _argue_adaptive_lin(s: Steps, cells: int) -> Argued:
+def _argue_adaptive_lin(s: Steps, cells: int | None) -> Argued:
     b, s_, B = sp.symbols("beta s B", positive=True)
     s.zero("shift identity", sp.exp(-b * (s_ - B)) - sp.exp(b * B) * sp.exp(-b * s_), "e^{-beta(s-B)} == e^{beta B} e^{-beta s}")
     Bv, d = sp.Symbol("B", positive=True), sp.Symbol("d", nonnegative=True)  # T = B + d >= B
