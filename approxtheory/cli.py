@@ -14,7 +14,6 @@ from typing import Any, TextIO
 
 import numpy as np
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -27,10 +26,12 @@ from .core.memo import Work, run_memo
 from .output import check_output_dir, check_output_file, dumps, write_text_safely
 from .runner import MAX_BUDGET, check_budget, errors, run_claims
 
-out = Console(highlight=False)
+# markup=False: what is printed comes from users (statements, paths, exception messages, witness files), and
+# Rich would read "[a, b]" in it as a style tag and drop it, or fail on "[/x]"; styles go in Text parts.
+out = Console(highlight=False, markup=False)
 if not out.is_terminal:  # piped output: do not fold tables into 80 columns
-    out = Console(highlight=False, width=200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+    out = Console(highlight=False, markup=False, width=200)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 STATUS_STYLE = {"certified": "bold green", "supported": "green", "refuted": "bold red",
                 "inconclusive": "yellow", "not_applicable": "dim"}
@@ -148,7 +149,7 @@ def _stdout_only_json(enabled: bool) -> Iterator[None]:
 @contextlib.contextmanager
 def _progress(enabled: bool, total: int) -> Iterator[Any]:
     """A progress bar on stderr (never on stdout, which --json keeps clean)."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f}"), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f}"), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not enabled) as bar:
         task = bar.add_task("checking", total=total)
         done: dict[str, float] = {}
@@ -192,10 +193,14 @@ def _write_witnesses(verdicts: Sequence[Verdict], directory: Path) -> tuple[dict
     return paths, problems
 
 
+def _say_error(problem: str) -> None:
+    err.print(Text.assemble(("error:", "bold red"), " ", problem))
+
+
 def _finish(problems: Sequence[str], interrupted: Interrupted | None) -> int:
     """Exit code after the results are out: 130 if interrupted, 2 if a claim or an output failed, else 0."""
     for problem in problems:
-        err.print(f"[bold red]error:[/] {escape(problem)}")
+        _say_error(problem)
     if interrupted is not None:
         interrupt.say(f"interrupted: {interrupted.kept}")
         return interrupt.EXIT_CODE
@@ -271,7 +276,8 @@ def cmd_check(args: argparse.Namespace, reg: Registry) -> int:
     else:
         out.print(verdict_table(verdicts, out.width))
         for claim_id, path in witnesses.items():
-            out.print(f"[red]refuted[/] {claim_id}: witness written to {path}; replay with `approxtheory replay {path}`")
+            out.print(Text.assemble(("refuted", "red"), f" {claim_id}: witness written to {path}; replay with "
+                                    f"`approxtheory replay {path}`"), soft_wrap=True)  # one line: a path to paste
     return _finish([*errors(verdicts), *problems], interrupted)
 
 
@@ -283,8 +289,8 @@ def cmd_replay(args: argparse.Namespace, reg: Registry) -> int:
         _emit({"claim_id": claim.id, "reproduced": result.reproduced, "observed": result.observed,
                "explanation": result.explanation, "inputs": witness.inputs})
     else:
-        word = "[bold red]reproduced[/]" if result.reproduced else "[yellow]not reproduced[/]"
-        out.print(f"{claim.id}: {word}: {result.explanation}")
+        word = ("reproduced", "bold red") if result.reproduced else ("not reproduced", "yellow")
+        out.print(Text.assemble(f"{claim.id}: ", word, f": {result.explanation}"))
         for key, value in result.observed.items():
             out.print(f"  {key} = {value}")
     return 0 if result.reproduced else 1
@@ -329,12 +335,13 @@ def cmd_regress(args: argparse.Namespace, reg: Registry) -> int:
         for col in ("", "kind", "id", "point", "baseline", "current", "change"):
             table.add_column(col, overflow="fold")
         for c in result.changes:
-            mark = "[bold red]REGRESSION[/]" if c.regression else "[green]ok[/]"
-            table.add_row(mark, c.kind, c.id, c.point, c.baseline, c.current, escape(c.change))
+            mark = Text("REGRESSION", "bold red") if c.regression else Text("ok", "green")
+            table.add_row(mark, c.kind, c.id, c.point, c.baseline, c.current, c.change)
         out.print(table)
     n_points = sum(len(p) for p in result.bounds.values())
-    verdict_word = "[bold red]regressed[/]" if failed else "[green]no regressions[/]"
-    out.print(f"{verdict_word}: {n_points} bound points and {len(result.verdicts)} verdicts against {path} ({mode} mode)")
+    verdict_word = ("regressed", "bold red") if failed else ("no regressions", "green")
+    out.print(Text.assemble(verdict_word, f": {n_points} bound points and {len(result.verdicts)} verdicts against {path} "
+                                          f"({mode} mode)"))
     if result.reverified:
         out.print(f"re-verified because a bound they use moved favourably: {', '.join(result.reverified)}")
     if result.skipped_slow:
@@ -372,8 +379,9 @@ def cmd_regions(args: argparse.Namespace, reg: Registry) -> int:
         _emit(data)
     else:
         built = f" (built in {extra['arithmetic']} arithmetic, gate M = {extra['gate_M']:.6g})" if "arithmetic" in extra else ""
-        out.print(f"{extra['model']}{built}: [bold]{result.regions}[/] linear regions, {result.activation_regions} activation "
-                  f"regions on the segment {args.start} -> {args.end}")
+        out.print(Text.assemble(f"{extra['model']}{built}: ", (str(result.regions), "bold"),
+                                f" linear regions, {result.activation_regions} activation regions on the segment "
+                                f"{args.start} -> {args.end}"))
         shown = ", ".join(f"{t:.6g}" for t in result.breakpoints_float[:12])
         more = f" ... ({len(result.breakpoints_float)} in all)" if len(result.breakpoints_float) > 12 else ""
         out.print(f"breakpoints (t in [0,1]): {shown or 'none'}{more}")
@@ -447,7 +455,7 @@ def cmd_sweep(args: argparse.Namespace, reg: Registry) -> int:
         out.print(f"sweep: {summary.cells} cells, {summary.already_done} already in {args.out}, {summary.ran} run, "
                   f"{len(summary.retried)} retried, {len(summary.failed)} failed")
         for failure in summary.failed:
-            out.print(f"[red]failed twice[/] {failure['cell']}: {failure['retry_error']}")
+            out.print(Text.assemble(("failed twice", "red"), f" {failure['cell']}: {failure['retry_error']}"))
     return 1 if summary.failed else 0
 
 
@@ -477,7 +485,7 @@ def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
     from .uap import check_uap
 
     attention = load_attention(args.target, **_adapter_options(args))
-    with err.status(f"checking {args.target} at n={args.n}, d={args.d}", spinner="dots") if not args.json and err.is_terminal \
+    with err.status(Text(f"checking {args.target} at n={args.n}, d={args.d}"), spinner="dots") if not args.json and err.is_terminal \
             else contextlib.nullcontext():
         report = check_uap(attention, n=args.n, d=args.d, group=args.group, max_depth=args.max_depth, seed=args.seed,
                            **_uap_settings(args))
@@ -486,7 +494,7 @@ def cmd_uap(args: argparse.Namespace, reg: Registry) -> int:
         _emit(data)
     else:
         for line in report.human_lines():
-            out.print(escape(line))
+            out.print(line)
     if args.expect and data["verdict"] != args.expect:
         err.print(f"expected verdict {args.expect}, got {data['verdict']}")
         return 1
@@ -649,7 +657,7 @@ def _main(args: argparse.Namespace, reg: Registry | None) -> int:
         with interrupt.handling(), _stdout_only_json(args.json):
             return _run(args, reg)
     except ApproxTheoryError as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}")
+        _say_error(str(error))
         return 2
     except KeyboardInterrupt:  # a command that keeps partial results says so itself before this
         interrupt.say("interrupted")

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from approxtheory.cli import main
-from approxtheory.core import Registry
+from approxtheory.core import ApproxTheoryError, Claim, Registry, Source
 from approxtheory.papers.gyz26 import softmax_max
 
 from .helpers import bound_claim
@@ -18,6 +18,25 @@ def run(capsys, argv, reg=None):
     code = main(argv, reg)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+MARKUP = "on [a, b] and [/x], [bold]not bold[/bold], [link=https://example.org]x[/link]"
+
+
+def test_text_of_users_that_looks_like_rich_markup_is_printed_as_written(capsys) -> None:
+    """Statements, sources and error messages are users' text: Rich read "[a, b]" as a style and dropped it
+    (two built-in statements lost their brackets so), and "[/x]" as a closing tag (a MarkupError)."""
+    def verify(ctx):
+        raise ApproxTheoryError(f"the input is {MARKUP}")
+
+    claim = Claim(id="TEST.lem.markup.statement.x", statement=f"holds {MARKUP}", source=Source("TEST", "v0", "eq. [k]"),
+                  provenance="reconstructed", scope="statement", verify=verify)
+    code, out, err = run(capsys, ["theorems"], Registry([claim]))
+    assert code == 0 and f"holds {MARKUP}" in out and "eq. [k]" in out and not err
+    code, out, err = run(capsys, ["check", "TEST"], Registry([claim]))
+    assert code == 2 and f"the input is {MARKUP}" in err and "Traceback" not in err
+    code, out, _ = run(capsys, ["theorems", "WE24.propC.1"])
+    assert "|log[e^z] - z| <= 1/(2 min(e^z, [e^z]))" in out
 
 
 def test_theorems_json_lists_scope_and_provenance(capsys) -> None:
