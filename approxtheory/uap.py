@@ -46,7 +46,7 @@ from .conditions.equivariance import (
 )
 from .conditions.ffn import DEFAULT_ACTIVATION, check_ffn
 from .conditions.kernel_limit import check_kernel_limit
-from .conditions.precision import Precision, measure_precision, nominal_precision
+from .conditions.precision import DECIDABLE_FLOOR, Precision, measure_precision, nominal_precision
 from .core import ApproxTheoryError, ConditionResult, ConditionStatus
 from .numerics import COMPILE_CLOCK, x64
 
@@ -331,6 +331,29 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
                         compile_cache_hits=COMPILE_CLOCK.cache_hits - hits_start)
         return report
 
+    # 0. Tolerances as wide as the signal decide nothing: noise would hide edges, fake symmetries and separations.
+    if not precision.decidable:
+        return finish(UapReport(
+            "undecided", "INCONCLUSIVE",
+            f"the noise floor {precision.floor:.2g} of {va.name} at its working precision {precision.working} is above "
+            f"{DECIDABLE_FLOOR:g} (in units of 1 + |g|): its tolerances (separation {precision.tolerances['separation']:.2g}, "
+            f"symmetry {precision.tolerances['equivariance']:.2g}) cannot tell a real difference from rounding, so no "
+            f"condition is decided; check a float32 or float64 build of the same module (e.g. flax dtype=jnp.float32)",
+            min_attention_layers=None, witness=None, claims=claims_base, **common))
+
+    # An obstruction's witness pair must be unseparated: if the draws separate it, the structure it rests on
+    # (an edge the Jacobian draws missed, a symmetry accepted within tolerance) is not there, and nothing is proven.
+    def contradicted(name: str, witness: dict[str, Any], claimed: str) -> bool:
+        sep = witness["pair"].get("max_sep")
+        if sep is None or not sep > tolerance:
+            return False
+        depth_seen = witness["pair"]["depth"]
+        conditions[name] = _unknown(name, f"{claimed}, but its own witness pair is separated: max sep {sep:.3g} > "
+                                          f"{tolerance:.3g} within depth {depth_seen}, so the obstruction is not proven "
+                                          f"(numerics at the drawn parameters, e.g. a saturated softmax, hid the difference)")
+        status[name] = ConditionStatus.UNKNOWN
+        return True
+
     # 1. Degenerate mixing / disconnected graph: a proven obstruction (card §5 cases 1-3).
     if status["connectivity"] is ConditionStatus.FAILS:
         ev = conditions["connectivity"].evidence
@@ -344,9 +367,10 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
             "pair": witness_pair(bases, Y, (i, i)),
             "note": "proof relative to the inferred graph: output i has an exactly zero Jacobian block in x_j at every draw",
         }
-        return finish(UapReport("not_uap", "NOT_UAP", conditions["connectivity"].explanation,
-                                min_attention_layers=None, witness=witness,
-                                claims=(*claims_base, "CLSL25.def.sparse_pattern", "CLSL25 §5 case 1-3"), **common))
+        if not contradicted("connectivity", witness, f"the dependency graph says token {j} never reaches output {i}"):
+            return finish(UapReport("not_uap", "NOT_UAP", conditions["connectivity"].explanation,
+                                    min_attention_layers=None, witness=witness,
+                                    claims=(*claims_base, "CLSL25.def.sparse_pattern", "CLSL25 §5 case 1-3"), **common))
     # 2. The requested group must contain the mechanism's own symmetry group (card §5 case 6).
     if status["group"] is ConditionStatus.UNKNOWN:
         return finish(UapReport("undecided", "INCONCLUSIVE", f"symmetry group: {conditions['group'].explanation}",
@@ -362,6 +386,9 @@ def check_uap(attention: Any, *, n: int, d: int, group: str = "auto", max_depth:
             "note": "Phi(sigma.X) = sigma.Phi(X) for every depth, so slots (i, sigma(i)) are never separated, "
                     "yet sigma.X is not in G.X",
         }
+        if contradicted("group", witness, f"sigma = {sigma.tolist()} was accepted as a symmetry outside {group}"):
+            return finish(UapReport("undecided", "INCONCLUSIVE", f"symmetry group: {conditions['group'].explanation}",
+                                    min_attention_layers=None, witness=witness, claims=claims_base, **common))
         return finish(UapReport("not_uap", "NOT_UAP", conditions["group"].explanation, min_attention_layers=None,
                                 witness=witness, claims=(*claims_base, "CLSL25 §5 case 6"), **common))
     # 3. The token-wise family must be nonlinear affine invariant (Definition 2).

@@ -3,6 +3,9 @@
 A mechanism may compute in float32 or bfloat16 even when it returns float64 (flax.nnx's default attention
 runs its softmax in float32 inside ``jax.nn.dot_product_attention``), so the dtypes are read off every
 equation of its jaxpr, control-flow bodies included; the working precision is the coarsest of them.
+Only rounded results count: arithmetic rounds where it produces a value, but moving, indexing or widening
+a value does not, so bfloat16 parameters that a module gathers or widens to float32 before computing (flax
+``param_dtype=bfloat16, dtype=float32``, a bias table) leave the working precision at float32.
 
 The noise floor is measured, not assumed: apply is evaluated at sampled (theta, X) and again with every
 parameter entry and every input entry moved by one relative rounding unit of the working precision
@@ -40,6 +43,10 @@ from ._signs import rademacher
 MARGINS = {"equivariance": 100.0, "shift": 1000.0, "separation": 1000.0, "dependency": 10.0}
 PROBE_DRAWS = 3
 PROBE_SCALES = (0.1, 1.0, 3.0)
+# Above this floor the margins put the separation tolerance above 0.1 and the symmetry tolerance above 0.01 of
+# 1 + |g|: real differences would pass as noise, so nothing is decided (float16 and bfloat16 arithmetic, eps
+# 1e-3 and 8e-3, are always above it; float32 floors measure 1e-7 to 1e-5).
+DECIDABLE_FLOOR = 1e-4
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,14 @@ class Precision:
     def to_dict(self) -> dict[str, Any]:
         return {"dtypes": list(self.dtypes), "working": self.working, "eps": self.eps,
                 "measured_noise": self.measured, "noise_floor": self.floor, "margins": dict(MARGINS),
-                "tolerances": dict(self.tolerances),
+                "tolerances": dict(self.tolerances), "decidable": self.decidable, "decidable_floor": DECIDABLE_FLOOR,
                 "rule": "tolerance = margin x max(eps(working), measured change of g under a one-ulp relative "
                         "perturbation of every parameter and input) / (1 + max|g|)"}
+
+    @property
+    def decidable(self) -> bool:
+        """Whether the tolerances are narrow enough to tell a real difference from noise (:data:`DECIDABLE_FLOOR`)."""
+        return self.floor <= DECIDABLE_FLOOR
 
     def describe(self) -> str:
         others = [t for t in self.dtypes if t != self.working]
@@ -82,19 +94,35 @@ def _floating(aval: Any) -> str | None:
     return str(np.dtype(dtype)) if dtype is not None and jnp.issubdtype(dtype, jnp.floating) else None
 
 
+# Primitives whose results are entries of their operands, unrounded: copies, moves, selections, sign flips.
+EXACT_PRIMITIVES = frozenset({
+    "broadcast_in_dim", "concatenate", "copy", "copy_p", "dynamic_slice", "dynamic_update_slice", "expand_dims",
+    "gather", "pad", "reshape", "rev", "scatter", "select_n", "slice", "squeeze", "transpose", "neg", "abs", "max",
+    "min", "stop_gradient", "reduce_max", "reduce_min", "sort", "argmax", "argmin"})
+
+
+def _rounds(eqn: Any) -> bool:
+    """Whether ``eqn`` may round its floating results (a widening conversion is exact)."""
+    if eqn.primitive.name in EXACT_PRIMITIVES:
+        return False
+    if eqn.primitive.name == "convert_element_type":
+        source, target = _floating(eqn.invars[0].aval), _floating(eqn.outvars[0].aval)
+        return source is None or target is None or float(jnp.finfo(target).eps) > float(jnp.finfo(source).eps)
+    return True
+
+
 def computed_dtypes(jaxpr: ClosedJaxpr | Jaxpr) -> tuple[str, ...]:
-    """Every floating dtype an equation of ``jaxpr`` (or of a body inside it) produces or consumes."""
+    """Every floating dtype that an equation of ``jaxpr`` (or of a body inside it) rounds a result to."""
     seen: set[str] = set()
     stack = [jaxpr.jaxpr if isinstance(jaxpr, ClosedJaxpr) else jaxpr]
     while stack:
         j = stack.pop()
         for eqn in j.eqns:
-            for v in (*eqn.invars, *eqn.outvars):
-                name = _floating(v.aval)
-                if name:
-                    seen.add(name)
-            for value in eqn.params.values():
-                stack.extend(_bodies(value))
+            bodies = [body for value in eqn.params.values() for body in _bodies(value)]
+            stack.extend(bodies)
+            if bodies or not _rounds(eqn):  # a call or loop rounds inside its bodies, read on their own
+                continue
+            seen.update(name for name in map(_floating, (v.aval for v in eqn.outvars)) if name)
     return tuple(sorted(seen, key=lambda t: float(jnp.finfo(t).eps)))
 
 

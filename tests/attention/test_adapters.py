@@ -188,3 +188,10 @@ def test_cli_loads_a_factory_from_the_examples_and_rejects_a_bad_call_kwarg(caps
     assert main(["uap", "examples/flax_attention.py:mha", "--call-kwarg", "mask"]) == 2
     assert "NAME=VALUE" in capsys.readouterr().err
     assert main(["uap", "examples/my_attention.py:cosine", "--draw", "normal"]) == 2
+
+
+def test_linen_deterministic_set_in_the_constructor_is_not_passed_again() -> None:
+    # flax.linen refuses deterministic both in the constructor and at call time; the module fixes its own mode
+    va = validate(nn.MultiHeadDotProductAttention(num_heads=2, dropout_rate=0.1, deterministic=True), N, D)
+    note = next(w for w in va.warnings if "adapted" in w)
+    assert va.output.shape == (N, D) and "deterministic" not in note

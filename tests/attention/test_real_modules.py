@@ -165,3 +165,36 @@ def test_scaled_module_keeps_its_graph(scale: float) -> None:
 def test_examples_as_the_readme_runs_them(target: str, order: int) -> None:
     report = check_uap(load_attention(target), n=N, d=D, seed=0, **SETTINGS).to_json()
     assert (report["verdict"], report["group"]["order"], report["min_attention_layers"]) == ("uap", order, 1)
+
+
+def test_bfloat16_parameters_computed_in_float32_are_checked_at_float32() -> None:
+    # param_dtype=bfloat16, dtype=float32: flax widens the parameters (exact) and computes in float32, so the
+    # working precision is float32 and the module is the linen_mha case above: uap, S_n, depth 1. Before, the
+    # input was rounded to bfloat16 and the bfloat16 floor gave tolerances above 1: a false not_uap.
+    module = nn.MultiHeadDotProductAttention(num_heads=2, param_dtype=jnp.bfloat16, dtype=jnp.float32)
+    report = check_uap(adapt(module), n=N, d=D, seed=0, **SETTINGS).to_json()
+    assert (report["verdict"], report["group"]["order"], report["min_attention_layers"]) == ("uap", S_N, 1), report["reason"]
+    assert report["settings"]["precision"]["working"] == "float32"
+
+
+def test_bfloat16_arithmetic_is_too_coarse_to_decide_anything() -> None:
+    # dtype=bfloat16: the arithmetic rounds at eps 2^-8, the measured floor is ~1e-2 of 1 + |g|, so the margins
+    # give tolerances above 1: no edge, symmetry or separation can be told from noise. Undecided, saying so.
+    module = nn.MultiHeadDotProductAttention(num_heads=2, dtype=jnp.bfloat16)
+    report = check_uap(adapt(module), n=N, d=D, seed=0, **SETTINGS).to_json()
+    assert report["verdict"] == "undecided" and not report["settings"]["precision"]["decidable"]
+    assert "bfloat16" in report["reason"] and "float32" in report["reason"], report["reason"]
+
+
+def test_an_obstruction_whose_own_witness_is_separated_is_not_claimed() -> None:
+    # Softmax attention with parameters drawn 30x wider: at d = 2 the scores saturate, some softmax weights
+    # underflow and the Jacobian draws miss an edge, but every softmax weight is positive, so the graph is
+    # complete (S_n-invariant with an edge off the diagonal). The disconnected-graph witness pair is then
+    # separated by the draws themselves, so no obstruction may be claimed (it was a false not_uap).
+    module = nn.MultiHeadDotProductAttention(num_heads=1)
+    report = check_uap(adapt(module, draw_scale=30.0), n=8, d=2, seed=0, max_depth=1, draws=2, base_samples=1).to_json()
+    assert report["verdict"] != "not_uap", report["reason"]
+    connectivity = report["conditions"]["connectivity"]
+    assert connectivity["status"] in ("holds", "unknown"), connectivity
+    if connectivity["status"] == "unknown":
+        assert "own witness pair is separated" in connectivity["explanation"]

@@ -65,6 +65,25 @@ def test_tolerances_follow_the_measured_floor_of_each_precision() -> None:
         assert math.isclose(tol / p32.floor, p64.tolerances[key] / p64.floor) and tol > p32.floor
 
 
+def test_bfloat16_values_that_are_only_moved_or_widened_do_not_set_the_working_precision() -> None:
+    """Rounding happens where arithmetic produces a value: a bfloat16 parameter gathered, sliced or widened to
+    float32 is an exact float32 value (flax param_dtype=bfloat16 with dtype=float32, a bias table), while
+    arithmetic in bfloat16 rounds there."""
+    def widened(p: Any, X: jax.Array) -> jax.Array:
+        table = p["bias"].astype(jnp.bfloat16)  # stored in bfloat16 (rounds once, when stored)
+        bias = table[jnp.arange(X.shape[0])[:, None] - jnp.arange(X.shape[0])[None, :]]  # a gather: exact
+        w = jax.nn.softmax(X.astype(jnp.float32) @ X.astype(jnp.float32).T + bias.astype(jnp.float32), axis=-1)
+        return w @ X.astype(jnp.float32)
+
+    jaxpr = jax.make_jaxpr(widened)({"bias": jnp.zeros(7)}, jnp.zeros((4, 3), jnp.float32))
+    assert computed_dtypes(jaxpr) == ("float32", "bfloat16")  # the store into bfloat16 rounds
+    stored = jax.make_jaxpr(lambda p, X: widened({"bias": p["bias"]}, X))(
+        {"bias": jnp.zeros(7, jnp.bfloat16)}, jnp.zeros((4, 3), jnp.float32))
+    assert computed_dtypes(stored) == ("float32",)  # already bfloat16: gathered and widened, never rounded
+    in_bf16 = jax.make_jaxpr(lambda X: (X.astype(jnp.bfloat16) * 3).astype(jnp.float32))(jnp.zeros(3, jnp.float32))
+    assert computed_dtypes(in_bf16) == ("bfloat16",)  # the product rounds in bfloat16; widening it back is exact
+
+
 def test_float32_inside_a_float64_function_is_found() -> None:
     # flax.nnx style: float64 in and out, the softmax in float32 (bfloat16 likewise, inside a scan body)
     def inner(p: Any, X: jax.Array) -> jax.Array:

@@ -84,6 +84,10 @@ class Backend(ABC):
         """The token width a constructed module is fixed to, if it says so."""
         return None
 
+    def fixes(self, keyword: str) -> bool:
+        """Whether the module object already fixes this call keyword and refuses it at call time too."""
+        return False
+
 
 class ModuleBackend(Backend):
     """A backend holding one module object, called through its class's ``__call__``."""
@@ -229,14 +233,17 @@ class Adapted:
         failures = []
         with jax.enable_x64(asked or self.backend.explicit_dtypes):
             self.backend.prepare(n, d)
-            kwargs = self.options.kwargs_at(n, self.backend.call)
+            kwargs = self.options.kwargs_at(n, self.backend.call, fixed=self.backend.fixes)
         for layout in self.backend.layouts:
             x = jnp.zeros(layout.shape(n, d), example_dtype)
             try:
                 with jax.enable_x64(asked or self.backend.explicit_dtypes):
                     built = self.backend.build(jax.random.key(PROBE_KEY_SEED), x, kwargs)
-                # The module's own precision: float64 when asked for or when its parameters are float64.
-                dtype = jnp.dtype(self.options.dtype) if asked else floating_dtype(built.params, example_dtype)
+                # The module's own precision: float64 when asked for or when its parameters are float64; never
+                # below float32 (bfloat16 parameters are not a reason to round the input: the module casts it
+                # itself where it computes in bfloat16).
+                dtype = jnp.dtype(self.options.dtype) if asked else \
+                    jnp.promote_types(floating_dtype(built.params, example_dtype), example_dtype)
                 wide = asked or dtype == jnp.float64
                 with jax.enable_x64(wide):
                     out = jax.eval_shape(lambda p, v, b=built: self.backend.forward(b.structure, p, v, kwargs),

@@ -59,6 +59,9 @@ class FactoryBackend(Backend):
             raise RuntimeError("prepare(n, d) runs before the call is inspected")
         return self._reference.call
 
+    def fixes(self, keyword: str) -> bool:
+        return self._reference is not None and self._reference.fixes(keyword)
+
     def build(self, key: jax.Array, x: jax.Array, kwargs: dict[str, Any]) -> Built:
         inner = self._inner(key, x.shape[-2], x.shape[-1])
         built = inner.build(key, x, kwargs)

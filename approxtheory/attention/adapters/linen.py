@@ -30,3 +30,7 @@ class LinenBackend(ModuleBackend):
 
     def forward(self, structure: Any, params: Params, x: jax.Array, kwargs: dict[str, Any]) -> Any:
         return self.module.apply({"params": params, **structure}, *self_args(self.call, x, kwargs), **kwargs)
+
+    def fixes(self, keyword: str) -> bool:
+        # flax.linen's merge_param refuses an attribute set both in the constructor and at call time
+        return getattr(self.module, keyword, None) is not None

@@ -67,11 +67,15 @@ class AdapterOptions:
     def is_default(self) -> bool:
         return not self.call_kwargs and self.draw == "auto" and self.draw_scale == 1.0 and self.dtype is None
 
-    def kwargs_at(self, n: int, call: Callable[..., Any]) -> dict[str, Any]:
-        """The call's keyword arguments at n tokens: the user's, plus inference mode where ``call`` takes it."""
+    def kwargs_at(self, n: int, call: Callable[..., Any], fixed: Callable[[str], bool] = lambda keyword: False
+                  ) -> dict[str, Any]:
+        """The call's keyword arguments at n tokens: the user's, plus inference mode where ``call`` takes it and
+        the module does not fix it itself (``fixed``: a flax.linen ``deterministic=True`` in the constructor)."""
         kwargs = {k: v.build(n) if isinstance(v, PerLength) else v for k, v in self.call_kwargs.items()}
         accepted = _keyword_names(call)
         for flag in INFERENCE_FLAGS:
+            if fixed(flag):
+                break
             if flag in accepted and flag not in kwargs:
                 kwargs[flag] = True
                 break  # equinox takes both and deprecates `deterministic`: one is enough
