@@ -46,6 +46,7 @@ from .rigorous.exact import to_fraction
 from .rigorous.inputs import boundary, prepare
 from .rigorous.precision import working_precision
 from .rigorous.steps import Comparison, Steps, comparison_replay
+from .rigorous.symbols import as_expr
 from .search import Confirmation, RatioSearch, replay_ratio, run_ratio_search, search_outcome
 
 __all__ = [
@@ -165,7 +166,10 @@ _RELATIONS = {sp.LessThan: (False, False), sp.StrictLessThan: (True, False),
 def _comparison(where: str, inequality: Any, box: Mapping[str, Any]) -> Comparison:
     """``lhs <= rhs`` (or <, >=, >) as the decisive comparison on ``box``."""
     if isinstance(inequality, (tuple, list)) and len(inequality) == 2:
-        inequality = sp.Le(*map(sp.sympify, inequality), evaluate=False)
+        try:  # strings by the rigorous layer's safe, exact parser ("0.1" is 1/10; never Python's eval)
+            inequality = sp.Le(*map(as_expr, inequality), evaluate=False)
+        except ApproxTheoryError as err:
+            raise ApproxTheoryError(f"{where}: {err.problem}", err.hint) from None
     if type(inequality) not in _RELATIONS:
         raise _bad(where, "inequality", inequality, "a SymPy inequality such as sp.Le(lhs, rhs) or lhs <= rhs "
                    "(<, >= and > too), or a pair (lhs, rhs) meaning lhs <= rhs")
@@ -180,7 +184,9 @@ def _comparison(where: str, inequality: Any, box: Mapping[str, Any]) -> Comparis
     except ApproxTheoryError as err:
         raise ApproxTheoryError(f"{where}: {err.problem}", err.hint) from None
     relation = "<" if strict else "<="
-    return Comparison(f"{lhs} {relation} {rhs}", lhs, rhs, {str(k): v for k, v in box.items()}, strict=strict)
+    # an interval given as a list is the same interval as a tuple (the replay reads tuples)
+    exact_box = {str(k): tuple(v) if isinstance(v, list) else v for k, v in box.items()}
+    return Comparison(f"{lhs} {relation} {rhs}", lhs, rhs, exact_box, strict=strict)
 
 
 def bound_claim(card: str, name: str, inequality: Any, box: Mapping[str, Any], *, statement: str | None = None,

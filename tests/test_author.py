@@ -33,6 +33,7 @@ from approxtheory.core import ApproxTheoryError, CheckContext, Outcome, Registry
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "mypaper"
 x = sp.Symbol("x", real=True)
+y = sp.Symbol("y", real=True)
 
 
 def check(c, budget=None):
@@ -101,6 +102,47 @@ def test_a_false_bound_is_refuted_and_its_witness_replays(inequality) -> None:
     outside = Witness(c.id, {**verdict.witness.inputs, "point": {"x": "2"}}, {})
     replay = c.replay_witness(outside)
     assert not replay.reproduced and "outside the claim's box" in replay.explanation
+
+
+@pytest.mark.parametrize("pair", [("0.1*x", "x/10"), ("0.1*x + 0.2*x", "3*x/10"), ("3*x/10", "0.3*x")])
+def test_a_pair_of_strings_is_read_exactly_as_the_rigorous_layer_reads_them(pair) -> None:
+    # "0.1" is 1/10 in a string (the README's rule): each pair is an identity. Read by sympify, 0.1 was the binary
+    # float and the identities were refuted; the rigorous layer's certify_leq certified the same strings.
+    assert check(bound_claim("MYP.lem.one", "decimal", pair, {"x": (0, 1)})).status is Status.CERTIFIED
+
+
+@pytest.mark.parametrize("pair, message", [
+    (("__import__('os').getcwd() * 0 + x", "1"), "is not allowed"),  # never evaluated as Python
+    (("x +", "1"), "cannot parse"),
+    (("E*x", "3*x"), "no interval for E"),  # a name is a symbol, as in certify_leq: not Euler's number
+])
+def test_a_pair_of_strings_that_is_no_expression_is_one_clear_error(pair, message) -> None:
+    with pytest.raises(ApproxTheoryError, match="bound_claim") as err:
+        bound_claim("MYP.lem.one", "bad", pair, {"x": (0, 1)})
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("inequality, box", [
+    (2 / (1 / x + 1 / y) >= 1, {"x": 0, "y": 1}),  # SymPy: 1/(zoo + 1) = 0, so it was refuted at a point with no value
+    (1 / (1 + 1 / x) >= sp.Rational(1, 2), {"x": 0}),
+    (x**x <= sp.Rational(1, 2), {"x": 0}),  # SymPy: 0**0 = 1; Arb, on every cell: a variable power of 0 is undefined
+    (y**x >= 1, {"x": 0, "y": 0}),  # was certified
+])
+def test_an_inequality_at_a_point_where_it_has_no_value_is_neither_certified_nor_refuted(inequality, box) -> None:
+    assert check(bound_claim("MYP.lem.one", "undefined", inequality, box)).status is Status.INCONCLUSIVE
+
+
+def test_a_true_bound_tight_at_an_irrational_point_of_x_to_the_x_ends_within_its_budget() -> None:
+    # exp(-1/e) <= x**x on [0, 1], tight at x = 1/e: SymPy never finished (p/q)**(p/q) at a 41-bit point, and the
+    # time limit is only checked between cells; such a point is now left to the cells around it
+    verdict = check(bound_claim("MYP.lem.one", "xx", sp.exp(-1 / sp.E) <= x**x, {"x": (0, 1)}, cells=300))
+    assert verdict.status is Status.INCONCLUSIVE
+
+
+def test_a_box_interval_given_as_a_list_replays_like_a_tuple() -> None:
+    c = bound_claim("MYP.lem.one", "listbox", x**2 <= 1, {"x": [0, 2]})
+    verdict = check(c)
+    assert verdict.status is Status.REFUTED and c.replay_witness(verdict.witness).reproduced
 
 
 def test_a_strict_bound_that_is_attained_is_refuted() -> None:

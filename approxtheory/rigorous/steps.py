@@ -314,7 +314,14 @@ def replay_comparison(comparisons: Mapping[str, Comparison], witness: Witness) -
         raise ApproxTheoryError(f"this witness is not an Arb comparison counterexample (kind {inputs.get('kind')!r})",
                                 "replay it with the claim that wrote it")
     step = inputs.text("step")
-    recorded = {key: _from_srepr(inputs.get(key), f"witness input {key!r}") for key in ("lhs", "rhs") if key in inputs.values}
+    # The lhs/rhs copies are records: the text check wrote (sp.srepr) is compared as text. Other text is parsed,
+    # safely, so that a malformed or hostile file is an error, never evaluated; a correct record is not parsed
+    # (rebuilt, -2/3*y is another tree, and a large record exceeds the parser's limits).
+    known = {sp.srepr(e) for c in comparisons.values() for e in (c.lhs, c.rhs)}
+    recorded = {key: inputs.get(key) for key in ("lhs", "rhs") if key in inputs.values}
+    for key, text in recorded.items():
+        if not isinstance(text, str) or text not in known:
+            _from_srepr(text, f"witness input {key!r}")
     strict = inputs.get("strict") if "strict" in inputs.values else None
     if strict is not None and not isinstance(strict, bool):
         raise ApproxTheoryError(f"witness input 'strict' must be true or false, got {strict!r:.40}")
@@ -324,8 +331,7 @@ def replay_comparison(comparisons: Mapping[str, Comparison], witness: Witness) -
     comparison = comparisons[step]
     for key, theirs in recorded.items():
         mine = comparison.lhs if key == "lhs" else comparison.rhs
-        # compared as srepr text: a tree rebuilt with evaluate=False is not == to the evaluated one
-        inputs.require(sp.srepr(theirs) == sp.srepr(mine), f"the witness's {key} {theirs} is not the claim's {mine}")
+        inputs.require(theirs == sp.srepr(mine), f"the witness's {key} {theirs[:80]} is not the claim's {mine}")
     inputs.require(strict in (None, comparison.strict),
                    f"the witness's strict = {strict}, the claim's comparison has strict = {comparison.strict}")
     _require_in_box(comparison, point)

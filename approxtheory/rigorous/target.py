@@ -8,8 +8,9 @@ from fractions import Fraction
 import sympy as sp
 from flint import arb
 
+from ..core import ApproxTheoryError
 from .cells import Cell
-from .compile import NONSMOOTH, Undefined, compile_expr
+from .compile import NONSMOOTH, BallFn, Undefined, compile_expr
 from .enclosure import interval_ball
 from .exact import rational
 from .symbols import symbols_by_name
@@ -39,8 +40,34 @@ def smooth_form(expr: sp.Expr) -> sp.Expr:
 EXACT_ENDS = ("lo", "hi")
 
 
-def substitute_point(expr: sp.Expr, subs: dict[sp.Symbol, sp.Rational]) -> sp.Expr:
-    """``expr`` at an exact point, or ``nan`` where SymPy cannot form the value (e.g. Max of a nan argument)."""
+# SymPy forms (p/q)**(a/b) exactly by searching b-th roots: instant for b = 64, a second for b = 1024, and no end for
+# b = 2**41 (x**x at a 41-bit point), while no time limit can stop it. Above this denominator a variable
+# exponent's point is left undecided (the cells around it are still proved in Arb).
+MAX_EXACT_ROOT = 256
+
+
+def _root_too_deep(exponent: sp.Expr, subs: dict[sp.Symbol, sp.Rational]) -> bool:
+    if not exponent.free_symbols & subs.keys():
+        return False
+    value = exponent.xreplace(subs)
+    return not (value.is_Rational and value.q <= MAX_EXACT_ROOT)
+
+
+def substitute_point(expr: sp.Expr, subs: dict[sp.Symbol, sp.Rational], fn: BallFn | None = None) -> sp.Expr:
+    """``expr`` at an exact point, or ``nan`` where it has no value there.
+
+    SymPy's extended arithmetic gives values where the expression has none (1/(1 + 1/x) is 0 at x = 0 through
+    1/zoo, 0**0 is 1): a certificate or a counterexample at such a point would be about another function.
+    So the point must first have a finite Arb enclosure, with the semantics of every cell (Arb refuses 1/0,
+    log 0 and a variable power of 0); only then is SymPy's exact value used. ``fn``: ``expr`` compiled already.
+    """
+    try:
+        env = {str(symbol): interval_ball(value, value) for symbol, value in subs.items()}
+        defined = (fn or compile_expr(expr))(env).is_finite()
+    except (Undefined, ApproxTheoryError):
+        defined = False
+    if not defined or any(_root_too_deep(power.exp, subs) for power in expr.atoms(sp.Pow)):
+        return sp.nan
     try:
         return expr.subs(subs)
     except (ValueError, TypeError, ArithmeticError):
@@ -83,7 +110,7 @@ class Target:
             if lo != hi:
                 raise ValueError("not a point on this expression's variables")
             subs[self.symbols[self.names[i]]] = rational(lo)
-        return substitute_point(self.expr, subs)
+        return substitute_point(self.expr, subs, self.fn)
 
     def derivative(self, axis: int) -> Target:
         """The partial derivative along ``axis`` (cached), by SymPy differentiation."""

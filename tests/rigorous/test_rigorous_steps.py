@@ -106,6 +106,43 @@ def test_srepr_text_is_refused_beyond_the_node_limit_and_for_non_assumption_keyw
     assert _from_srepr(text) != 2 and sp.srepr(_from_srepr(text)) == text
 
 
+def _refuted_claim(comparison: Comparison) -> Claim:
+    def verify(ctx: CheckContext) -> Outcome:
+        s = Steps()
+        s.compare(comparison.step, comparison.lhs, comparison.rhs, dict(comparison.box), 200, decisive=True)
+        return s.outcome(comparison.step, {"cells": 200})
+
+    return Claim(id="TEST.lemma.statement.replay", statement=comparison.step, source=Source("TEST", "v1", "here"),
+                 provenance="primary", scope=Scope.STATEMENT, verify=verify, replay=comparison_replay(comparison))
+
+
+Y = sp.Symbol("y")
+
+
+@pytest.mark.parametrize("comparison", [
+    # -2/3*y: srepr writes Mul(Integer(-1), Rational(2, 3), y), which parsed back was another tree: not reproduced
+    Comparison("x + y <= 1 - 2y/3", x + Y, 1 - 2 * Y / 3, {"x": (0, 1), "y": (0, 1)}),
+    # a 400-digit rational and a 60-term polynomial: the witness's copies were refused by a parser's size limits
+    Comparison("x^2 <= 10^-400", x**2, sp.Rational(1, 10**400), {"x": (0, sp.Rational(2, 10**200))}),
+    Comparison("sum of x^k <= 1", sum(x**k for k in range(1, 61)), sp.Integer(1), {"x": (0, 1)}),
+])
+def test_a_correct_refutation_replays_whatever_the_shape_of_its_expressions(comparison: Comparison) -> None:
+    claim = _refuted_claim(comparison)
+    verdict = claim.check()
+    assert verdict.status is Status.REFUTED
+    assert claim.replay_witness(Witness.from_dict(verdict.witness.to_dict())).reproduced
+
+
+def test_a_witness_recording_other_expressions_or_no_text_is_refused() -> None:
+    claim = _claim(True)
+    w = claim.check().witness.to_dict()
+    other = Witness.from_dict({**w, "inputs": {**w["inputs"], "lhs": sp.srepr(x**3)}})
+    replay = claim.replay_witness(other)
+    assert not replay.reproduced and "is not the claim's" in replay.explanation
+    with pytest.raises(ApproxTheoryError, match="must be an srepr string"):
+        claim.replay_witness(Witness.from_dict({**w, "inputs": {**w["inputs"], "lhs": ["Integer(1)"]}}))
+
+
 def test_an_integer_variable_replays_only_at_integers() -> None:
     n = sp.Symbol("n", integer=True)
     comparison = Comparison("n <= 1 on [0, 3]", n, sp.Integer(1), {"n": (0, 3)})
