@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from approxtheory.attention.adapters import adapt, causal, parse_call_kwarg
@@ -35,7 +36,14 @@ def test_parse_call_kwarg(text: str, expected: tuple) -> None:
     assert parse_call_kwarg(text) == expected
 
 
-@pytest.mark.parametrize("text", ["deterministic", "1x=2", "mask=np.tril(x)"])
+def test_a_list_call_kwarg_is_an_array() -> None:
+    # a mask typed on the command line: JAX's where/select refuse nested Python lists
+    name, value = parse_call_kwarg("mask=[[True, False], [True, True]]")
+    assert name == "mask" and isinstance(value, np.ndarray) and value.dtype == bool and value.tolist() == [[True, False], [True, True]]
+    assert parse_call_kwarg("shape=(1, 2)") == ("shape", (1, 2))  # a tuple stays a tuple
+
+
+@pytest.mark.parametrize("text", ["deterministic", "1x=2", "mask=np.tril(x)", "mask=[[True], [True, False]]"])
 def test_parse_call_kwarg_rejects(text: str) -> None:
     with pytest.raises(ApproxTheoryError):
         parse_call_kwarg(text)

@@ -112,7 +112,8 @@ def _keyword_names(call: Callable[..., Any]) -> set[str]:
 
 
 def parse_call_kwarg(text: str) -> tuple[str, Any]:
-    """``NAME=VALUE`` from the command line: VALUE is a Python literal, true/false/none, or a named value (causal)."""
+    """``NAME=VALUE`` from the command line: VALUE is a Python literal (a list read as an array), true/false/none,
+    or a named value (causal)."""
     name, sep, raw = text.partition("=")
     name, raw = name.strip(), raw.strip()
     if not sep or not name.isidentifier():
@@ -123,7 +124,9 @@ def parse_call_kwarg(text: str) -> tuple[str, Any]:
     if raw in NAMED_VALUES:
         return name, NAMED_VALUES[raw]
     try:
-        return name, ast.literal_eval(raw)
+        value = ast.literal_eval(raw)
+        # a list is an array on the command line (a mask): JAX refuses nested Python lists where arrays go
+        return name, np.asarray(value) if isinstance(value, list) else value
     except (ValueError, SyntaxError):
         raise ApproxTheoryError(
             f"cannot read the value of call keyword {name}: {raw!r}",
