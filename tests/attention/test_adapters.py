@@ -126,6 +126,17 @@ def test_equinox_factory_is_float32_although_the_checker_runs_in_float64() -> No
     assert validate(adapt(make, dtype="float64"), N, D).output.dtype == np.float64
 
 
+@pytest.mark.filterwarnings("error:.*requested dtype float64")  # no truncation warning reaches the user either
+def test_a_factory_that_asks_for_float64_itself_gets_it() -> None:
+    # README: a module computes in float64 when it declares it; built in float32 mode, this one was truncated
+    def make(d, key):
+        return eqx.nn.MultiheadAttention(num_heads=1, query_size=d, dtype=jnp.float64, key=key)
+
+    va = validate(make, N, D)
+    assert all(leaf.dtype == np.float64 for leaf in jax.tree_util.tree_leaves(va.params))
+    assert va.output.dtype == np.float64
+
+
 def test_equinox_instance_called_with_query_key_value() -> None:
     module = eqx.nn.MultiheadAttention(num_heads=2, query_size=D, key=jax.random.key(0))
     va = validate(module, N, D)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -219,6 +220,23 @@ class Adapted:
             self._draws[(n, d)] = self._draw_function(setup, n, d)
         return self._setups[(n, d)]
 
+    def _build_in_its_dtype(self, x: jax.Array, kwargs: dict[str, Any], wide: bool) -> Built:
+        """The module's parameters, built in float64 mode if ``wide`` or if the module asks for float64 itself: a
+        factory built in float32 mode (its defaults follow JAX's mode) whose code requests float64 explicitly
+        (nnx ``param_dtype=jnp.float64``) would otherwise be truncated to float32 with only a JAX warning."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with jax.enable_x64(wide):
+                built = self.backend.build(jax.random.key(PROBE_KEY_SEED), x, kwargs)
+        truncated = [w for w in caught if "requested dtype float64" in str(w.message)]
+        if not wide and truncated:
+            with jax.enable_x64(True):
+                built = self.backend.build(jax.random.key(PROBE_KEY_SEED), x, kwargs)
+        for w in caught:  # the others are the user's to see, as without this probe
+            if not (truncated and w in truncated and not wide):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return built
+
     def _probe(self, n: int, d: int) -> Setup:
         """The first layout in which the module maps n tokens of width d to the same shape."""
         width = self.backend.declared_width()
@@ -231,14 +249,15 @@ class Adapted:
         asked = self.options.dtype == "float64"
         example_dtype = self.options.dtype or "float32"
         failures = []
-        with jax.enable_x64(asked or self.backend.explicit_dtypes):
+        with jax.enable_x64(asked or self.backend.explicit_dtypes), warnings.catch_warnings():
+            # a reference module for the call's signature only: its dtypes do not matter (the build below decides)
+            warnings.filterwarnings("ignore", message=".*requested dtype float64")
             self.backend.prepare(n, d)
             kwargs = self.options.kwargs_at(n, self.backend.call, fixed=self.backend.fixes)
         for layout in self.backend.layouts:
             x = jnp.zeros(layout.shape(n, d), example_dtype)
             try:
-                with jax.enable_x64(asked or self.backend.explicit_dtypes):
-                    built = self.backend.build(jax.random.key(PROBE_KEY_SEED), x, kwargs)
+                built = self._build_in_its_dtype(x, kwargs, asked or self.backend.explicit_dtypes)
                 # The module's own precision: float64 when asked for or when its parameters are float64; never
                 # below float32 (bfloat16 parameters are not a reason to round the input: the module casts it
                 # itself where it computes in bfloat16).
