@@ -7,6 +7,7 @@ conditions (working precision, dtype-aware draws and tolerances; issue #12 items
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,3 +199,27 @@ def test_an_obstruction_whose_own_witness_is_separated_is_not_claimed() -> None:
     assert connectivity["status"] in ("holds", "unknown"), connectivity
     if connectivity["status"] == "unknown":
         assert "own witness pair is separated" in connectivity["explanation"]
+
+
+class _CyclicBias(nn.Module):
+    """Single-head softmax attention plus a learned bias b[(j - i) mod n]: the rotations commute with it, so
+    Sym = C_n (order n), the graph is complete and the family is analytic (card CLSL25)."""
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        n, d = x.shape
+        pos = jnp.arange(n)
+        table = self.param("rel", nn.initializers.normal(1.0), (2 * n,), jnp.float32)  # one entry per offset, n used
+        bias = table[(pos[None, :] - pos[:, None]) % n]
+        q, k, v = (nn.Dense(d, param_dtype=jnp.float32, name=name)(x) for name in "qkv")
+        w = jax.nn.softmax(q @ k.T / math.sqrt(d) + bias, axis=-1)
+        return nn.Dense(d, param_dtype=jnp.float32, name="o")(w @ v)
+
+
+def test_a_widened_draw_law_does_not_break_the_softmax_shift_test() -> None:
+    # At draw scale 10 the scores reach hundreds: without its max-shift the float32 softmax overflows or turns
+    # subnormal, which had read as "the maximum does not cancel" (analyticity fails). The shift is now tested
+    # where exp(shift) is a normal number, whatever the law's scale: analyticity holds, uap for C_5 at depth 1.
+    report = check_uap(adapt(_CyclicBias(), draw_scale=10.0), n=5, d=3, seed=0, **SETTINGS).to_json()
+    assert report["conditions"]["analyticity"]["status"] == "holds", report["conditions"]["analyticity"]["explanation"]
+    assert (report["verdict"], report["group"]["order"]) == ("uap", 5), report["reason"]
