@@ -266,6 +266,11 @@ def audit(flat: FlatJaxpr, var_in: list[bool], presumed: frozenset[int] = frozen
         elif name in INDEXED:
             if any(vin[INDEXED[name]]):
                 result.rejected.append(Finding(name, node.where, "indexing with data-dependent indices"))
+        elif name == "max" and _clamp_at_zero(node, vin, flat) is not None:
+            # max(0, a) = a wherever a > 0 (flax's LayerNorm clamps its variance so): analytic there, so the
+            # operand must be positive, structurally or on every draw, like the operand of a log
+            operand = _clamp_at_zero(node, vin, flat)
+            result.obligations.append(Obligation(k, name, node.where, operand, "positive", sign.get(operand, 0) == POS))
         elif name in SHIFT:
             result.rejected.append(Finding(name, node.where, "a maximum/minimum that affects the value "
                                                "(not the softmax max-shift)"))
@@ -278,6 +283,15 @@ def audit(flat: FlatJaxpr, var_in: list[bool], presumed: frozenset[int] = frozen
         else:
             result.unknown.append(Finding(name, node.where, "primitive not classified by the audit"))
     return result
+
+
+def _clamp_at_zero(node: Any, vin: list[bool], flat: FlatJaxpr) -> int | None:
+    """The data-dependent operand a of a binary max(0, a) whose other operand is the constant 0, else None."""
+    if len(node.ins) != 2 or sum(vin) != 1:
+        return None
+    constant = node.ins[vin.index(False)]
+    value = flat.consts.get(constant)
+    return node.ins[vin.index(True)] if value is not None and bool(np.all(np.asarray(value) == 0)) else None
 
 
 def _merge_body(parent: Audit, body: Audit, what: str) -> None:

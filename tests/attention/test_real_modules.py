@@ -223,3 +223,13 @@ def test_a_widened_draw_law_does_not_break_the_softmax_shift_test() -> None:
     report = check_uap(adapt(_CyclicBias(), draw_scale=10.0), n=5, d=3, seed=0, **SETTINGS).to_json()
     assert report["conditions"]["analyticity"]["status"] == "holds", report["conditions"]["analyticity"]["explanation"]
     assert (report["verdict"], report["group"]["order"]) == ("uap", 5), report["reason"]
+
+
+def test_layer_norm_inside_the_attention_is_analytic() -> None:
+    # normalize_qk=True puts flax's LayerNorm on queries and keys. It computes var = max(0, E[x^2] - E[x]^2): a
+    # variance, so the max is the identity, and LayerNorm (eps > 0) is analytic; the max used to be rejected
+    # outright (undecided). Now max(0, a) asks for a > 0 (numerically, like a log's operand): uap, S_n, depth 1.
+    module = nn.MultiHeadDotProductAttention(num_heads=2, normalize_qk=True)
+    report = check_uap(adapt(module), n=N, d=D, seed=0, **SETTINGS).to_json()
+    assert report["conditions"]["analyticity"]["status"] == "holds", report["conditions"]["analyticity"]["explanation"]
+    assert (report["verdict"], report["group"]["order"], report["min_attention_layers"]) == ("uap", S_N, 1)

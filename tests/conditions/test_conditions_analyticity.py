@@ -78,10 +78,12 @@ def test_logsumexp_shifts_are_accepted_once_they_cancel(weights) -> None:
 
 @pytest.mark.parametrize("mechanism, primitive", [(zoo.linear_relu, "max"), (zoo.linear_elu, "gt")])
 def test_non_analytic_feature_maps_fail_naming_the_primitive(mechanism, primitive) -> None:
+    # relu = max(0, a): analytic only where a keeps one sign, and a takes both on the draws (an obligation that
+    # fails); elu branches on a comparison (rejected outright)
     r = check_analyticity(mechanism, n=4, d=3)
     assert r.status.value == "fails"
-    assert r.evidence["rejected"][0]["primitive"] == primitive
-    assert "custom_jvp_call" in r.evidence["rejected"][0]["where"] or "jit" in r.evidence["rejected"][0]["where"]
+    assert r.explanation.startswith(f"`{primitive}` at ")
+    assert "custom_jvp_call" in r.explanation or "jit" in r.explanation
 
 
 @pytest.mark.parametrize(
