@@ -154,6 +154,24 @@ def test_haiku_transform_with_dtype_option() -> None:
     assert validate(hk.without_apply_rng(transformed), N, D).output.shape == (N, D)
 
 
+def test_haiku_transform_with_state_holds_its_state_fixed() -> None:
+    # hk.transform_with_state: init returns (params, state), apply (params, state, rng, x) -> (out, state); it was
+    # called as a plain Transformed ("init raised TypeError ... 2 were given")
+    def forward(x):
+        calls = hk.get_state("calls", [], init=jnp.zeros)
+        hk.set_state("calls", calls + 1)
+        return hk.MultiHeadAttention(num_heads=1, key_size=x.shape[-1], w_init_scale=1.0)(x, x, x)
+
+    stateful = hk.transform_with_state(forward)
+    va = validate(stateful, N, D)
+    assert va.output.shape == (N, D) and va.output.dtype == np.float32
+    params, state = stateful.init(jax.random.key(0), jnp.zeros((N, D)))
+    plain = hk.transform(lambda x: hk.MultiHeadAttention(num_heads=1, key_size=x.shape[-1], w_init_scale=1.0)(x, x, x))
+    X = jnp.asarray(va.X, jnp.float32)
+    assert np.allclose(va.attention.apply(params, X), plain.apply(params, None, X))  # the same attention
+    assert validate(hk.without_apply_rng(stateful), N, D).output.shape == (N, D)
+
+
 def test_plain_attention_function_gets_the_projections() -> None:
     def attn(q, k, v):  # one head: jax.nn.dot_product_attention takes (n, heads, head_dim)
         return jax.nn.dot_product_attention(q[:, None], k[:, None], v[:, None])[:, 0]
