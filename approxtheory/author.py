@@ -277,8 +277,16 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[..., st
         steps = Steps()
         spent = None if cells is None else ctx.budget_or(cells)
         said = argue(steps, spent, ctx.seed) if seeded else argue(steps, spent)
+        own_witness = steps.witness
         for comparison in comparisons:
             comparison.check(steps, spent)
+        if own_witness is not None:  # a refutation must name the step it breaks and be re-checkable
+            if all(step["holds"] for step in steps.items.values()):
+                raise ApproxTheoryError(f"{where}: argue set steps.witness, but every step it recorded holds",
+                                        "record the step the witness breaks (holds=False) beside it")
+            if replay is None or comparisons:
+                raise ApproxTheoryError(f"{where}: argue set steps.witness, but no replay can re-check it",
+                                        "pass replay=... (an argument with comparisons replays only their counterexamples)")
         found = said if isinstance(said, Argued) else Argued(said)
         if not isinstance(found.checked, str) or not isinstance(found.evidence, Mapping):
             raise ApproxTheoryError(f"{where}: argue returned {said!r:.80}, not a sentence or an Argued(checked, evidence)")
@@ -471,8 +479,8 @@ def _unflatten(specs: Mapping[str, Spec], x: Point, v: np.ndarray) -> Point:
             out[name] = tuple(float(np.clip(c, spec.lo, spec.hi)) for c in v[i:i + k])
             i += k
         else:
-            raw = float(np.clip(v[i], -700.0, 700.0))
-            out[name] = float(np.clip(math.exp(raw) if spec.log else raw, spec.lo, spec.hi))
+            raw = float(v[i])  # a log range is polished in log space: exp of it must not overflow
+            out[name] = float(np.clip(math.exp(min(max(raw, -700.0), 700.0)) if spec.log else raw, spec.lo, spec.hi))
             i += 1
     return out
 

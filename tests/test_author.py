@@ -186,6 +186,27 @@ def test_a_false_searched_bound_is_refuted_and_replays_in_arb() -> None:
         c.replay_witness(Witness(c.id, {"t": "abc"}, {}))
 
 
+@pytest.mark.parametrize("observed, bound, inputs", [
+    (t, sp.Integer(10) ** 25, {"t": real(0, 10**30)}),  # false above 1e25, but observed/bound overflows: inf/nan
+    (sp.exp(t), sp.Integer(10) ** 40, {"t": real(0, 100)}),  # false above t = 92.1; exp(t) overflows past 709
+    (sp.Integer(0), t - sp.Rational(1, 2), XS),  # a bound <= 0 near t = 0: the ratio is meaningless there, the claim false
+])
+def test_a_claim_false_where_its_float_ratio_is_not_finite_is_refuted(observed, bound, inputs) -> None:
+    # such draws were skipped, and the false claim came out supported; now Arb decides each of them
+    c = search_claim("MYP.lem.inf", "overflow", "observed <= bound", observed=observed, bound=bound, inputs=inputs,
+                     examples=60)
+    verdict = check(c)
+    assert verdict.status is Status.REFUTED and c.replay_witness(verdict.witness).reproduced
+
+
+def test_polishing_reaches_a_peak_beyond_700() -> None:
+    # every real input was clipped to [-700, 700] while polishing (meant for log-scaled ones): the peak at 1300,
+    # where exp(-(t - 1300)^2 / 50) = 1 > 1 - 1e-6, was never reached and the false claim was supported
+    c = search_claim("MYP.lem.peak", "far", "a bump <= 1 - 1e-6", observed=sp.exp(-(t - 1300) ** 2 / 50),
+                     bound=1 - sp.Rational(1, 10**6), inputs={"t": real(1000, 2000)}, examples=60)
+    assert check(c).status is Status.REFUTED
+
+
 def test_a_jax_observed_quantity_with_an_arb_twin_refutes_and_replays() -> None:
     c = search_claim("MYP.lem.gap", "wrong", "gap <= log(n)/(4 beta)",
                      observed=lambda z, beta: jnp.max(z) - jnp.dot(jnp.exp(beta * z) / jnp.sum(jnp.exp(beta * z)), z),
@@ -273,6 +294,34 @@ def test_argument_claims_take_the_weakest_step_and_refute_through_their_comparis
     c = argument_claim("MYP.lem.arg", "bad", "s", argue, comparisons=[bad])
     verdict = check(c)
     assert verdict.status is Status.REFUTED and c.replay_witness(verdict.witness).reproduced
+
+
+@pytest.mark.parametrize("holds", ["False", [0], 2 * x, sp.Eq(x, 1), 1])
+def test_a_step_that_holds_only_by_truthiness_is_refused(holds) -> None:
+    # bool("False"), bool([0]) and bool(2*x) are True: a certified verdict rested on them
+    def argue(steps: Steps, cells: int | None) -> str:
+        steps.symbolic("identity", "(x + 1)^2 - x^2 - 1 == 2x?", holds)
+        return "a step"
+
+    with pytest.raises(ApproxTheoryError, match="not True or False"):
+        check(argument_claim("MYP.lem.arg", "truthy", "s", argue))
+
+
+def test_an_argument_witness_needs_a_failing_step_and_a_replay() -> None:
+    def witness_beside_true_steps(steps: Steps, cells: int | None) -> str:
+        steps.exact("instance", "1 < 2", True)
+        steps.witness = Witness("", {"n": 1}, {})
+        return "instances"
+
+    def witness_without_replay(steps: Steps, cells: int | None) -> str:
+        steps.exact("instance", "2 < 1", False)
+        steps.witness = Witness("", {"n": 1}, {})
+        return "instances"
+
+    with pytest.raises(ApproxTheoryError, match="every step it recorded holds"):
+        check(argument_claim("MYP.lem.arg", "w1", "s", witness_beside_true_steps, replay=lambda w: Replay(True, {}, "")))
+    with pytest.raises(ApproxTheoryError, match="no replay can re-check it"):
+        check(argument_claim("MYP.lem.arg", "w2", "s", witness_without_replay))
 
 
 def test_an_argument_keeps_its_evidence_method_and_budget_record() -> None:

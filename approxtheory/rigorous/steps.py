@@ -30,6 +30,7 @@ from fractions import Fraction
 from typing import Any
 
 import flint
+import numpy as np
 import sympy as sp
 
 from ..core import ApproxTheoryError, Outcome, Replay, Status, Witness, WitnessInputs
@@ -77,8 +78,9 @@ class Steps:
         """Record one step of the given kind; returns whether it held."""
         if name in self.items:
             raise ValueError(f"step {name!r} recorded twice")
-        self.items[name] = {"kind": StepKind(kind).value, "holds": bool(holds), "check": check, **extra}
-        return bool(holds)
+        held = _truth(holds, f"step {name!r}")
+        self.items[name] = {"kind": StepKind(kind).value, "holds": held, "check": check, **extra}
+        return held
 
     def include(self, prefix: str, other: Steps) -> None:
         """Record the steps of another argument (a lemma proved once and reused) here, each named ``prefix +
@@ -123,8 +125,9 @@ class Steps:
         certified or supported); if it fails, the outcome is inconclusive."""
         if name in self.cross_checks:
             raise ValueError(f"cross-check {name!r} recorded twice")
-        self.cross_checks[name] = {"kind": StepKind(kind).value, "holds": bool(holds), "check": check, **extra}
-        return bool(holds)
+        held = _truth(holds, f"cross-check {name!r}")
+        self.cross_checks[name] = {"kind": StepKind(kind).value, "holds": held, "check": check, **extra}
+        return held
 
     def zero(self, name: str, expr: sp.Expr, check: str) -> bool:
         """SymPy shows ``expr`` simplifies to 0."""
@@ -257,6 +260,15 @@ def _from_srepr(text: Any, what: str = "expression") -> sp.Basic:
     if not isinstance(expr, sp.Basic):
         raise ApproxTheoryError(f"{what} is not a SymPy expression")
     return expr
+
+
+def _truth(holds: Any, what: str) -> bool:
+    """A step's outcome as a bool: only a truth value is one. bool("False"), bool([0]) or bool(2*x) would be True,
+    and a certified verdict would rest on a string, a list or an expression that was never compared."""
+    if isinstance(holds, (bool, np.bool_, sp.logic.boolalg.BooleanAtom)):
+        return bool(holds)
+    raise ApproxTheoryError(f"{what}: holds is {holds!r:.80} ({type(holds).__name__}), not True or False",
+                            "record the result of a comparison (e.g. sp.simplify(expr) == 0, value <= limit), a bool")
 
 
 @dataclass(frozen=True)

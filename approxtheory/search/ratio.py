@@ -122,16 +122,22 @@ class _Tracker(Generic[E]):
     def score(self, example: E) -> float:
         r = float(self.search.ratio(example))
         if not math.isfinite(r):
+            # the float ratio says nothing here (an overflow, 0/0, a bound <= 0): Arb decides, as for a flag,
+            # or a claim false where its floats overflow would pass as supported
             self.nonfinite += 1
+            self._confirm(example)
             return r
         if r > self.best:
             self.best, self.best_example = r, example
         if r > 1.0 + self.search.tolerance:
-            confirmation = self.search.confirm(example)
-            if confirmation.violates:
-                raise _Violation(example, confirmation)
+            self._confirm(example)
             self.float_only += 1
         return r
+
+    def _confirm(self, example: E) -> None:
+        confirmation = self.search.confirm(example)
+        if confirmation.violates:
+            raise _Violation(example, confirmation)
 
 
 def _polish(search: RatioSearch[E], tracker: _Tracker[E]) -> int:
@@ -218,7 +224,7 @@ def search_outcome(claim_id: str, result: SearchResult, checked: str) -> Outcome
         "max_ratio_inputs": result.best_inputs,
         "max_ratio_before_polish": result.generated_best_ratio,
         "polish_evaluations": result.polish_evaluations,
-        "nonfinite_skipped": result.nonfinite,
+        "nonfinite_checked_in_arb": result.nonfinite,
         "float_flags_not_confirmed": result.float_only_flags,
         **result.extra,
     }
