@@ -37,6 +37,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from .attention.frames import describe_exception
 from .core import ApproxTheoryError, Bound, CheckContext, Claim, Outcome, Provenance, Replay, Scope, Source, Status, Witness
 from .core import WitnessInputs
 from .core.claim import COSTS
@@ -73,6 +74,18 @@ CARD_FORM = ("a dotted id starting with the paper, such as 'MYP24.lem.gap' (lett
 
 
 # --- validation -----------------------------------------------------------------------------------
+
+def _user_call(where: str, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` for a function the user gave; what it raises is one ApproxTheoryError naming it and
+    the user's own line (a claim's verdict is then an error, and the CLI prints one line, not a traceback)."""
+    try:
+        return fn(*args, **kwargs)
+    except (ApproxTheoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - user code: anything it raises is reported with its own line
+        raise ApproxTheoryError(f"{where}: {what} raised {describe_exception(exc)}",
+                                f"{what} must return a value at every input the claim checks") from None
+
 
 def _bad(where: str, argument: str, value: Any, allowed: str) -> ApproxTheoryError:
     return ApproxTheoryError(f"{where}: {argument}={value!r:.80} is not allowed", f"{argument} must be {allowed}")
@@ -276,7 +289,7 @@ def argument_claim(card: str, name: str, statement: str, argue: Callable[..., st
     def verify(ctx: CheckContext) -> Outcome:
         steps = Steps()
         spent = None if cells is None else ctx.budget_or(cells)
-        said = argue(steps, spent, ctx.seed) if seeded else argue(steps, spent)
+        said = _user_call(where, "argue", argue, steps, spent, *((ctx.seed,) if seeded else ()))
         own_witness = steps.witness
         for comparison in comparisons:
             comparison.check(steps, spent)
@@ -342,7 +355,8 @@ def exact_claim(card: str, name: str, statement: str, value: Callable[..., Any],
     op = _OPS[relation]
 
     def evaluate(case: tuple[Any, ...]) -> tuple[Fraction, Fraction]:
-        return _exact(value(*case), f"{where}: value{case}"), _exact(target(*case), f"{where}: expected{case}")
+        return (_exact(_user_call(where, f"value{case}", value, *case), f"{where}: value{case}"),
+                _exact(_user_call(where, f"expected{case}", target, *case), f"{where}: expected{case}"))
 
     def verify(ctx: CheckContext) -> Outcome:
         steps = Steps()
@@ -573,13 +587,17 @@ def _flat_values(specs: Mapping[str, Spec], x: Point) -> list[float]:
     return out
 
 
-def _call_jax(fn: Callable[..., Any], specs: Mapping[str, Spec], x: Point) -> float:
+def _call_jax(where: str, fn: Callable[..., Any], specs: Mapping[str, Spec], x: Point) -> float:
     """The user's JAX function at ``x`` in float64 (a scoped switch: the user's global JAX flags stay as they are)."""
     import jax
 
     with jax.enable_x64(True), np.errstate(all="ignore"):
         args = {n: np.asarray(x[n], dtype=np.float64) if isinstance(s, _Vector) else np.float64(x[n]) for n, s in specs.items()}
-        return float(fn(**args))
+        value = _user_call(where, "observed", fn, **args)
+    if isinstance(value, (str, bytes)) or np.ndim(value) != 0 or np.iscomplexobj(value):
+        raise ApproxTheoryError(f"{where}: observed returned {value!r:.80} ({type(value).__name__}), not one real number",
+                                "return a scalar (e.g. jnp.max(...) of an array)")
+    return float(value)
 
 
 def _arb_args(specs: Mapping[str, Spec], x: Point) -> dict[str, Any]:
@@ -631,8 +649,8 @@ def search_claim(card: str, name: str, statement: str, *, observed: Any, bound: 
         observed_float, observed_ball = observed_sym.floats, observed_sym.ball
     else:
         twin = _Symbolic(where, specs, sympy, "the sympy= twin") if sympy is not None else None
-        observed_float = lambda x: _call_jax(observed, specs, x)  # noqa: E731
-        observed_ball = twin.ball if twin is not None else lambda x: arb(**_arb_args(specs, x))
+        observed_float = lambda x: _call_jax(where, observed, specs, x)  # noqa: E731
+        observed_ball = twin.ball if twin is not None else lambda x: _user_call(where, "the arb= twin", arb, **_arb_args(specs, x))
 
     probe = {n: (s.lo,) * s.min_size if isinstance(s, _Vector) else s.lo for n, s in specs.items()}
     for symbolic in (bound_fn, observed_sym if symbolic_observed else twin):

@@ -199,6 +199,29 @@ def test_a_claim_false_where_its_float_ratio_is_not_finite_is_refuted(observed, 
     assert verdict.status is Status.REFUTED and c.replay_witness(verdict.witness).reproduced
 
 
+def _raises(t):
+    raise RuntimeError("boom in the user's observed")
+
+
+@pytest.mark.parametrize("make, said", [
+    (lambda: search_claim("MYP.lem.u", "raises", "s", observed=_raises, arb=lambda t: t, bound=sp.Integer(1),
+                          inputs=XS, examples=10), "observed raised RuntimeError: boom in the user's observed"),
+    (lambda: search_claim("MYP.lem.u", "vector", "s", observed=lambda t: jnp.ones(3) * t, arb=lambda t: t,
+                          bound=sp.Integer(1), inputs=XS, examples=10), "not one real number"),
+    (lambda: exact_claim("MYP.lem.u", "zero", "s", lambda n: 1 // (n - 2), 0, cases=[(1,), (2,)]),
+     "value(2,) raised ZeroDivisionError"),
+    (lambda: argument_claim("MYP.lem.u", "argue", "s", lambda steps, cells: 1 / 0), "argue raised ZeroDivisionError"),
+])
+def test_user_code_that_raises_is_one_clear_error_naming_its_line(make, said, capsys) -> None:
+    claim = make()
+    with pytest.raises(ApproxTheoryError, match=re.escape(said)) as err:
+        check(claim)
+    assert "raised" not in said or "test_author.py:" in str(err.value)  # what raised is named at the user's line
+    assert cli.main(["check", claim.id], Registry([claim])) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and said in captured.err
+
+
 def test_polishing_reaches_a_peak_beyond_700() -> None:
     # every real input was clipped to [-700, 700] while polishing (meant for log-scaled ones): the peak at 1300,
     # where exp(-(t - 1300)^2 / 50) = 1 > 1 - 1e-6, was never reached and the false claim was supported
