@@ -79,7 +79,7 @@ def test_a_witness_cannot_smuggle_code_into_the_replay(payload: str) -> None:
 def test_each_step_returns_whether_it_held() -> None:
     s = Steps()
     assert s.symbolic("a", "held", True) is True and s.symbolic("b", "did not", False) is False
-    assert s.cross_check("exact", "c", "held", True) is True and s.cross_check("float", "d", "did not", 0) is False
+    assert s.cross_check("exact", "c", "held", True) is True and s.cross_check("float", "d", "did not", False) is False
 
 
 def test_compare_is_non_strict_unless_asked() -> None:
