@@ -10,12 +10,14 @@ after :data:`GRACE_SECONDS` if the main thread has not finished by then.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import socket
 import sys
 import threading
 from collections.abc import Iterator
+from types import FrameType
 
 EXIT_CODE = 130
 #: Time the main thread gets to stop cleanly (and keep its partial results) before the watchdog exits.
@@ -58,6 +60,18 @@ def _watch(receiver: socket.socket, finished: threading.Event) -> None:
             os._exit(EXIT_CODE)
 
 
+def _in_gc_callback(frame: FrameType | None) -> bool:
+    """Whether the signal arrived inside a garbage-collection callback (JAX registers one): an exception raised
+    there is printed as "Exception ignored in ..." and dropped, so the request is only recorded, and the next
+    :func:`check` (or the watchdog) ends the command."""
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks} - {None}
+    while frame is not None and codes:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextlib.contextmanager
 def handling() -> Iterator[None]:
     """Install the SIGINT handler and the watchdog for one command (a no-op outside the main thread)."""
@@ -71,9 +85,10 @@ def handling() -> Iterator[None]:
     receiver, sender = socket.socketpair()
     sender.setblocking(False)
 
-    def on_sigint(signum: int, frame: object) -> None:
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
         _requested.set()
-        raise KeyboardInterrupt
+        if not _in_gc_callback(frame):
+            raise KeyboardInterrupt
 
     old_fd = signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
     old_handler = signal.signal(signal.SIGINT, on_sigint)

@@ -6,10 +6,13 @@ live in a small registry so that these tests stay in-process and fast.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
+import subprocess
 import sys
+import time
 
 import pytest
 
@@ -157,6 +160,40 @@ def test_prints_from_user_code_stay_off_the_json_stdout(capfd, tmp_path) -> None
     assert code == 0
     assert json.loads(captured.out)["verdicts"][0]["status"] == "certified"
     assert "python-level noise" in captured.err and "C-level noise" in captured.err
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.5])
+def test_ctrl_c_while_the_command_starts_is_one_line_and_exit_130(delay: float, tmp_path) -> None:
+    # during the imports (JAX, SymPy, the papers), before the command's own handling: Python's default printed a
+    # KeyboardInterrupt traceback, or lost the interrupt in JAX's gc callback and ran the command to its end
+    cmd = [sys.executable, "-m", "approxtheory", "check", "GYZ26.lem.softmax_max", "--json", "--witness-dir", str(tmp_path)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interrupted"), stderr
+
+
+def test_a_ctrl_c_inside_a_gc_callback_is_recognised() -> None:
+    # JAX runs Python in a gc callback; a KeyboardInterrupt raised there is printed as "Exception ignored" and
+    # lost, so the handler only records the request there (interrupt.check and the watchdog end the command)
+    from approxtheory import interrupt
+
+    seen: list[bool] = []
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(interrupt._in_gc_callback(sys._getframe()))
+
+    gc.callbacks.append(callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(callback)
+    assert seen and all(seen) and not interrupt._in_gc_callback(sys._getframe())
 
 
 def test_ctrl_c_keeps_the_verdicts_already_computed(capsys, tmp_path) -> None:
