@@ -88,6 +88,18 @@ def test_outside_the_claim_is_not_reproduced(claim_id: str, inputs: dict, reason
     assert not result.reproduced and reason in result.explanation, result.explanation
 
 
+def test_a_hop_witness_whose_pair_is_one_input_up_to_a_symmetry_refutes_nothing() -> None:
+    # such a pair is never separated at any depth: an edited witness with Y = X (or all tokens equal, Y = X,
+    # one slot) was "reproduced"; the pair a genuine refutation records (Y = sigma.X, sigma outside Sym) still is
+    claim_id = "CLSL25.cor.sparse.statement.depth_equals_hop_diameter"
+    genuine = REGISTRY.get(claim_id).check().witness
+    assert REGISTRY.get(claim_id).replay_witness(genuine).reproduced
+    inputs = genuine.inputs
+    for X in (inputs["X"], [[0.5, 0.5]] * len(inputs["X"])):
+        result = _replay(claim_id, {**inputs, "X": X, "Y": X, "slots": [inputs["slots"][0]] * 2}, seed=genuine.seed)
+        assert not result.reproduced and "no counterexample" in result.explanation, result.explanation
+
+
 def test_a_hop_witness_at_another_depth_is_outside_the_claim() -> None:
     zoo_window = ZOO["window"].target
     X = [[float(i), 0.0] for i in range(6)]

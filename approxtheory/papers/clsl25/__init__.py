@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ...attention.zoo import ZOO
 from ...author import claim
 from ...core import CheckContext, Claim, Outcome, Provenance, Replay, Source, Status, Witness, WitnessInputs
@@ -124,12 +126,24 @@ def _failing_pair_at(name: str, depth: int, seed: int) -> dict[str, Any] | None:
 REPLAY_MAX_TOKENS, REPLAY_MAX_WIDTH, REPLAY_MAX_DRAWS = 12, 4, 16
 
 
+def _rows_permutation(X: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
+    """The sigma with Y = sigma.X ((sigma.X)[sigma(i)] = X[i]) when X's rows are distinct and Y's are X's, else None."""
+    rows = {tuple(row): i for i, row in enumerate(X)}
+    if len(rows) != len(X) or sorted(map(tuple, Y)) != sorted(rows):
+        return None
+    sigma = np.empty(len(X), dtype=int)
+    for k, row in enumerate(Y):
+        sigma[rows[tuple(row)]] = k
+    return sigma
+
+
 def _hop_replay(w: Witness) -> Replay:
     # The claim is about the zoo's connected patterns at depth = their hop diameter: the witness names the pattern
     # (never code to import), a token pair and slots; the depth must be the pattern's own hop diameter.
     from ...attention import token_graph
     from ...conditions._draws import validated
     from ...conditions.distinguishability import replay_pair
+    from ...conditions.equivariance import find_symmetry_group
     from ...conditions.precision import measure_precision
 
     inputs = WitnessInputs.of(w)
@@ -151,6 +165,17 @@ def _hop_replay(w: Witness) -> Replay:
     hop = token_graph(attention, seed=seed).hop_diameter
     inputs.require(depth == hop, f"depth {depth} is not the pattern's hop diameter {hop} at n = {n}: the claim is about "
                                  "depth equal to the hop diameter")
+    # A pair that is one input up to a symmetry of the mechanism (Y = sigma.X, slots (i, sigma(i)), sigma in Sym;
+    # sigma = identity: Y is X) is never separated at any depth: that refutes nothing (card CLSL25 §5 case 6).
+    Xa, Ya = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    inputs.require(not (np.array_equal(Xa, Ya) and slots[0] == slots[1]),
+                   "Y is X and the slots are one token: an input is never separated from itself, so it is no counterexample")
+    sigma = _rows_permutation(Xa, Ya)
+    if sigma is not None and sigma[slots[0]] == slots[1]:
+        same = "Y is X" if np.array_equal(sigma, np.arange(n)) else f"Y = sigma.X with sigma = {sigma.tolist()}"
+        symmetric = find_symmetry_group(attention, n=n, d=d, seed=seed).group.contains(sigma)
+        inputs.require(not symmetric, f"{same} and the slots correspond, sigma is a symmetry of the mechanism: such a "
+                                      "pair is never separated at any depth, so it is no counterexample")
     sep = replay_pair(attention, X=X, Y=Y, slots=slots, depth=depth, seed=seed, draws=draws)
     # Never separated means below the separation tolerance of the pattern's own measured noise floor.
     tolerance = measure_precision(attention, seed).tolerances["separation"]
