@@ -252,6 +252,10 @@ class SweepFile:
                 "re-run with the same claims and grid to resume it, or choose another --out")
         if good != size:
             os.ftruncate(self.fd, good)
+        if not data[:good].endswith(b"\n"):  # a complete last record without its newline: end its line first
+            os.lseek(self.fd, 0, os.SEEK_END)
+            os.write(self.fd, b"\n")
+            os.fsync(self.fd)
 
     def append(self, record: dict[str, Any]) -> None:
         """One finished cell, written in full and fsynced (see :meth:`_write`), even if Ctrl-C comes meanwhile."""

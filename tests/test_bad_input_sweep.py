@@ -218,3 +218,16 @@ def test_a_budget_grid_is_refused_when_a_selected_claim_spends_no_budget(capsys,
     assert not out.exists()
     code, result, _ = sweep(capsys, out, "budget=10,20", reg=registry(default_budget=5))
     assert code == 0 and json.loads(result)["ran"] == 2
+
+
+
+def test_a_last_record_without_its_newline_is_kept_on_its_own_line(capsys, tmp_path) -> None:
+    out = tmp_path / "s.jsonl"
+    assert sweep(capsys, out, "seed=0..2")[0] == 0
+    lines = out.read_bytes().splitlines(keepends=True)
+    out.write_bytes(b"".join(lines[:-1]).rstrip(b"\n"))  # last record dropped, the one before lacks its newline
+    code, stdout, _ = sweep(capsys, out, "seed=0..2")
+    assert code == 0 and json.loads(stdout)["already_done"] == 2 and json.loads(stdout)["ran"] == 1
+    assert [json.loads(line)["cell"]["seed"] for line in out.read_bytes().splitlines()[1:]] == [0, 1, 2]
+    code, stdout, _ = sweep(capsys, out, "seed=0..2")
+    assert code == 0 and json.loads(stdout)["already_done"] == 3
