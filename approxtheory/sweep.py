@@ -183,7 +183,7 @@ def _scan(data: bytes, path: Path) -> tuple[dict[str, Any] | None, dict[str, dic
     first, newline, rest = data.partition(b"\n")
     try:
         header = json.loads(first)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON or UTF-8, an integer too long, nesting too deep
         header = None
     if not isinstance(header, dict) or header.get("format") != SWEEP_FORMAT or not newline:
         if not newline and isinstance(header, dict) and header.get("format") == SWEEP_FORMAT:
@@ -198,7 +198,7 @@ def _scan(data: bytes, path: Path) -> tuple[dict[str, Any] | None, dict[str, dic
             record = json.loads(raw)
             c = record["cell"]
             key = Cell(c["claim_id"], c["seed"], c["budget"], tuple(sorted(c["params"].items()))).key
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        except (ValueError, RecursionError, KeyError, TypeError, AttributeError):  # ValueError: bad JSON or UTF-8, a huge integer
             if raw.endswith(b"\n"):
                 raise ApproxTheoryError(f"sweep file {path} has a corrupt line after byte {good}",
                                         "remove that line, or start a new file with --out") from None

@@ -231,3 +231,16 @@ def test_a_last_record_without_its_newline_is_kept_on_its_own_line(capsys, tmp_p
     assert [json.loads(line)["cell"]["seed"] for line in out.read_bytes().splitlines()[1:]] == [0, 1, 2]
     code, stdout, _ = sweep(capsys, out, "seed=0..2")
     assert code == 0 and json.loads(stdout)["already_done"] == 3
+
+
+@pytest.mark.parametrize("hostile", [b"[" * 100_000 + b"]" * 100_000, b'{"cell": ' + b"7" * 5000 + b"}"])
+def test_a_hostile_line_is_a_corrupt_line_or_a_dropped_torn_tail(capsys, tmp_path, hostile: bytes) -> None:
+    out = tmp_path / "s.jsonl"
+    assert sweep(capsys, out, "seed=0..1")[0] == 0
+    good = out.read_bytes()
+    out.write_bytes(good + hostile + b"\n")
+    code, stdout, err = sweep(capsys, out, "seed=0..1")
+    assert code == 2 and stdout == "" and "corrupt line after byte" in err and "Traceback" not in err
+    out.write_bytes(good + hostile)  # as the torn last line: dropped
+    code, stdout, _ = sweep(capsys, out, "seed=0..1")
+    assert code == 0 and json.loads(stdout)["already_done"] == 2 and out.read_bytes() == good
