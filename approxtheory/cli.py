@@ -509,7 +509,9 @@ def cmd_report(args: argparse.Namespace, reg: Registry) -> int:
     extra = [work for module in _paper_modules(papers) for work in getattr(module, "report_work", list)()]
     with run_memo():  # the tables and figures reuse what the claims computed (core.memo), in workers too
         verdicts, interrupted = _check_keeping(args, reg, extra)
-        paths = write_report(verdicts, reg, out_dir, seed=args.seed)
+        paths = write_report(verdicts, reg, out_dir, seed=args.seed, interrupted=interrupted is not None)
+    if interrupted is not None:
+        interrupted.kept += f"; partial report in {paths['markdown']} (a complete report in {out_dir} is not replaced)"
     if args.json:
         _emit({"seed": args.seed, "verdicts": [v.to_dict() for v in verdicts], "files": paths,
                "interrupted": interrupted is not None})

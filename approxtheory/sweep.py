@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from . import interrupt
-from .core import ApproxTheoryError, Claim
+from .core import ApproxTheoryError, Claim, Status
 from .core.errors import Interrupted
 from .output import dumps, fallback_path
 from .runner import check_budget
@@ -176,6 +176,17 @@ def _not_ours(path: Path, why: str) -> ApproxTheoryError:
                              "choose another --out (a new file is created with a header line)")
 
 
+def _record_key(record: Any) -> str:
+    """The cell key of a record of the shape this version writes; TypeError for any other shape."""
+    c, verdict = record["cell"], record["verdict"]
+    ints = [c["seed"]] + ([] if c["budget"] is None else [c["budget"]])
+    if not (isinstance(c["claim_id"], str) and isinstance(c["params"], dict) and isinstance(verdict, dict)
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in ints)
+            and verdict.get("claim_id") == c["claim_id"] and verdict.get("status") in {s.value for s in Status}):
+        raise TypeError("not a sweep record")
+    return Cell(c["claim_id"], c["seed"], c["budget"], tuple(sorted(c["params"].items()))).key
+
+
 def _scan(data: bytes, path: Path) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]], int]:
     """(header, finished cells by key, length of the good prefix) of a sweep file's bytes."""
     if not data:
@@ -183,7 +194,7 @@ def _scan(data: bytes, path: Path) -> tuple[dict[str, Any] | None, dict[str, dic
     first, newline, rest = data.partition(b"\n")
     try:
         header = json.loads(first)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON or UTF-8, an integer too long, nesting too deep
         header = None
     if not isinstance(header, dict) or header.get("format") != SWEEP_FORMAT or not newline:
         if not newline and isinstance(header, dict) and header.get("format") == SWEEP_FORMAT:
@@ -196,9 +207,8 @@ def _scan(data: bytes, path: Path) -> tuple[dict[str, Any] | None, dict[str, dic
     for raw in rest.splitlines(keepends=True):
         try:
             record = json.loads(raw)
-            c = record["cell"]
-            key = Cell(c["claim_id"], c["seed"], c["budget"], tuple(sorted(c["params"].items()))).key
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            key = _record_key(record)
+        except (ValueError, RecursionError, KeyError, TypeError, AttributeError):  # ValueError: bad JSON or UTF-8, a huge integer
             if raw.endswith(b"\n"):
                 raise ApproxTheoryError(f"sweep file {path} has a corrupt line after byte {good}",
                                         "remove that line, or start a new file with --out") from None
@@ -252,6 +262,10 @@ class SweepFile:
                 "re-run with the same claims and grid to resume it, or choose another --out")
         if good != size:
             os.ftruncate(self.fd, good)
+        if not data[:good].endswith(b"\n"):  # a complete last record without its newline: end its line first
+            os.lseek(self.fd, 0, os.SEEK_END)
+            os.write(self.fd, b"\n")
+            os.fsync(self.fd)
 
     def append(self, record: dict[str, Any]) -> None:
         """One finished cell, written in full and fsynced (see :meth:`_write`), even if Ctrl-C comes meanwhile."""
@@ -376,8 +390,16 @@ class _Pending:
     """Cells still to run, drawn lazily from the grid; a cell that never ran can be put back in front."""
 
     def __init__(self, cells: Iterable[Cell], done: dict[str, Any]) -> None:
-        self._cells = (c for c in cells if c.key not in done)
+        self.skipped = 0  # cells of the grid already done (records of other cells are not counted)
+        self._cells = self._skip(cells, done)
         self._front: deque[Cell] = deque()
+
+    def _skip(self, cells: Iterable[Cell], done: dict[str, Any]) -> Iterator[Cell]:
+        for cell in cells:
+            if cell.key in done:
+                self.skipped += 1
+            else:
+                yield cell
 
     def __bool__(self) -> bool:
         if not self._front:
@@ -445,10 +467,11 @@ def run_sweep(
     out = SweepFile(path, header)
     try:
         queue = _Pending(cells, out.done)
-        summary = SweepSummary(cells=total, already_done=len(out.done))
+        summary = SweepSummary(cells=total, already_done=0)
         failures: list[tuple[Cell, BaseException]] = []
 
         def progress() -> None:
+            summary.already_done = queue.skipped
             if on_done:
                 on_done(summary.already_done + summary.ran + len(failures), total)
 
@@ -466,6 +489,7 @@ def run_sweep(
                     else:
                         out.append(record)
                         summary.ran += 1
+            summary.already_done = queue.skipped  # the grid was drawn to its end
         except KeyboardInterrupt:
             raise Interrupted(partial=summary, kept=f"{len(out.done) + out.appended} finished cells kept in {path}; "
                                                     "re-run the same command to resume") from None

@@ -218,3 +218,57 @@ def test_a_budget_grid_is_refused_when_a_selected_claim_spends_no_budget(capsys,
     assert not out.exists()
     code, result, _ = sweep(capsys, out, "budget=10,20", reg=registry(default_budget=5))
     assert code == 0 and json.loads(result)["ran"] == 2
+
+
+
+def test_a_last_record_without_its_newline_is_kept_on_its_own_line(capsys, tmp_path) -> None:
+    out = tmp_path / "s.jsonl"
+    assert sweep(capsys, out, "seed=0..2")[0] == 0
+    lines = out.read_bytes().splitlines(keepends=True)
+    out.write_bytes(b"".join(lines[:-1]).rstrip(b"\n"))  # last record dropped, the one before lacks its newline
+    code, stdout, _ = sweep(capsys, out, "seed=0..2")
+    assert code == 0 and json.loads(stdout)["already_done"] == 2 and json.loads(stdout)["ran"] == 1
+    assert [json.loads(line)["cell"]["seed"] for line in out.read_bytes().splitlines()[1:]] == [0, 1, 2]
+    code, stdout, _ = sweep(capsys, out, "seed=0..2")
+    assert code == 0 and json.loads(stdout)["already_done"] == 3
+
+
+@pytest.mark.parametrize("hostile", [b"[" * 100_000 + b"]" * 100_000, b'{"cell": ' + b"7" * 5000 + b"}"])
+def test_a_hostile_line_is_a_corrupt_line_or_a_dropped_torn_tail(capsys, tmp_path, hostile: bytes) -> None:
+    out = tmp_path / "s.jsonl"
+    assert sweep(capsys, out, "seed=0..1")[0] == 0
+    good = out.read_bytes()
+    out.write_bytes(good + hostile + b"\n")
+    code, stdout, err = sweep(capsys, out, "seed=0..1")
+    assert code == 2 and stdout == "" and "corrupt line after byte" in err and "Traceback" not in err
+    out.write_bytes(good + hostile)  # as the torn last line: dropped
+    code, stdout, _ = sweep(capsys, out, "seed=0..1")
+    assert code == 0 and json.loads(stdout)["already_done"] == 2 and out.read_bytes() == good
+
+
+@pytest.mark.parametrize("change", [
+    lambda r: r.update(verdict="certified"),
+    lambda r: r["cell"].update(seed=1.0),
+    lambda r: r["cell"].update(budget=True),
+    lambda r: r["verdict"].update(status="done"),
+])
+def test_a_record_of_another_shape_is_a_corrupt_line(capsys, tmp_path, change) -> None:
+    out = tmp_path / "s.jsonl"
+    assert sweep(capsys, out, "seed=0..1")[0] == 0
+    header, first, second = out.read_bytes().splitlines(keepends=True)
+    record = json.loads(second)
+    change(record)
+    out.write_bytes(header + first + json.dumps(record).encode() + b"\n")
+    code, stdout, err = sweep(capsys, out, "seed=0..1")
+    assert code == 2 and stdout == "" and f"corrupt line after byte {len(header + first)}" in err
+
+
+def test_only_cells_of_the_grid_count_as_already_done(capsys, tmp_path) -> None:
+    out = tmp_path / "s.jsonl"
+    assert sweep(capsys, out, "seed=0..1")[0] == 0
+    header, first, second = out.read_bytes().splitlines(keepends=True)
+    foreign = json.loads(second)
+    foreign["cell"]["seed"] = 77  # a well-formed record of a cell outside the grid
+    out.write_bytes(header + first + json.dumps(foreign).encode() + b"\n")
+    code, stdout, _ = sweep(capsys, out, "seed=0..1")
+    assert code == 0 and (json.loads(stdout)["already_done"], json.loads(stdout)["ran"]) == (1, 1)

@@ -251,3 +251,23 @@ def test_first_screen_in_headless_chromium_shows_the_summary_and_the_refuted_cla
     assert pixels.shape == (800, 1280, 3)
     refuted_colour = np.array([0xc5, 0x1b, 0x7d]) / 255  # the refuted heading and counts
     assert (np.abs(pixels - refuted_colour).max(axis=-1) < 0.05).sum() > 50
+
+
+def test_an_interrupted_report_says_so_and_never_replaces_a_complete_one(report, monkeypatch, capsys) -> None:
+    out_dir, reg = report
+    before = {name: (out_dir / name).read_bytes() for name in ("report.json", "report.md", "report.html")}
+    figure = (out_dir / "figures" / "verdicts.png").read_bytes()
+
+    def ctrl_c(*_args):
+        raise cli.Interrupted(partial=[], kept="0 claims finished")
+
+    monkeypatch.setattr(cli, "_run_claims", ctrl_c)
+    assert main(["report", "--out", str(out_dir)], reg) == 130
+    err = capsys.readouterr().err
+    assert "interrupted:" in err and str(out_dir / "report.partial.md") in err
+    assert {name: (out_dir / name).read_bytes() for name in before} == before
+    assert (out_dir / "figures" / "verdicts.png").read_bytes() == figure
+    assert json.loads((out_dir / "report.partial.json").read_text())["interrupted"] is True
+    assert (out_dir / "report.partial.md").read_text().startswith("**Interrupted (Ctrl-C): a partial report")
+    assert "Interrupted (Ctrl-C)" in (out_dir / "report.partial.html").read_text()
+    assert "interrupted" not in json.loads(before["report.json"])

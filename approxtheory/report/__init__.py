@@ -117,13 +117,17 @@ def _figures(verdicts: Sequence[Verdict], figures_dir: Path, papers: set[str]) -
         return [], [f"cannot write the figures in {figures_dir} ({err.strerror}); the report has none"]
 
 
-def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path, *, seed: int) -> dict[str, Any]:
+def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path, *, seed: int,
+                 interrupted: bool = False) -> dict[str, Any]:
     """Write report.json, report.md, report.html, witnesses/ and figures/ under ``out_dir``; return the paths.
 
     Each file is written atomically; one that cannot be written (full disk, no permission) goes to a
-    fallback file in the temporary folder, and ``problems`` says which and where.
+    fallback file in the temporary folder, and ``problems`` says which and where. An ``interrupted``
+    (partial) report says so and goes to report.partial.*, witnesses.partial/ and figures.partial/,
+    beside a complete report of an earlier run, which it never replaces.
     """
     problems: list[str] = []
+    tag = ".partial" if interrupted else ""
 
     def write(path: Path, text: str) -> Path:
         written, problem = write_text_safely(path, text)
@@ -133,11 +137,11 @@ def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path,
     witnesses = {}
     for v in verdicts:
         if v.witness is not None:
-            target = out_dir / "witnesses" / f"{v.claim_id}.json"
+            target = out_dir / f"witnesses{tag}" / f"{v.claim_id}.json"
             written = write(target, dumps(v.witness.to_dict(), indent=2, sort_keys=True) + "\n")
             witnesses[v.claim_id] = str(written.relative_to(out_dir)) if written == target else str(written)
     papers = {v.claim_id.split(".")[0] for v in verdicts}
-    figures, figure_problems = _figures(verdicts, out_dir / "figures", papers)
+    figures, figure_problems = _figures(verdicts, out_dir / f"figures{tag}", papers)
     problems += figure_problems
     tables = paper_tables(papers)
     claims = {c.id: c.describe() for c in registry}
@@ -148,10 +152,17 @@ def write_report(verdicts: Sequence[Verdict], registry: Registry, out_dir: Path,
         "witness_files": witnesses,
         "figures": [str(f.relative_to(out_dir)) for f in figures],
         "tables": [{"title": title, "markdown": table} for title, table in tables],
+        **({"interrupted": True} if interrupted else {}),
     }
-    json_path = write(out_dir / "report.json", dumps(data, indent=2, sort_keys=True) + "\n")
+    json_path = write(out_dir / f"report{tag}.json", dumps(data, indent=2, sort_keys=True) + "\n")
     replay_paths = {claim_id: str(out_dir / path) for claim_id, path in witnesses.items()}  # from where `report` ran
-    md_path = write(out_dir / "report.md", _markdown(verdicts, figures, tables, replay_paths, out_dir, seed))
-    html_path = write(out_dir / "report.html", html.render(verdicts, claims, figures, tables, replay_paths, seed))
+    notice = (f"Interrupted (Ctrl-C): a partial report of the {len(verdicts)} claims checked before it; "
+              "a complete report of an earlier run in this folder, if any, is kept as report.md, report.json and report.html.")
+    md_path = write(out_dir / f"report{tag}.md", (f"**{notice}**\n\n" if interrupted else "")
+                    + _markdown(verdicts, figures, tables, replay_paths, out_dir, seed))
+    page = html.render(verdicts, claims, figures, tables, replay_paths, seed)
+    if interrupted:
+        page = page.replace("<body>", f"<body><p><strong>{notice}</strong></p>", 1)
+    html_path = write(out_dir / f"report{tag}.html", page)
     return {"json": str(json_path), "markdown": str(md_path), "html": str(html_path),
             "figures": [str(f) for f in figures], "witnesses": witnesses, "problems": problems}
