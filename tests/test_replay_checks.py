@@ -190,3 +190,11 @@ def test_a_limit_is_exit_2_on_the_command_line(tmp_path) -> None:
     path.write_text(json.dumps({"claim_id": "JL24.prop6.3.statement.kernel_identity", "observed": {},
                                 "inputs": {"kernel": "2^-s", "theta": ["1/2"], "horizon": 3000}}))
     assert main(["replay", str(path)]) == 2
+
+
+def test_an_integer_beyond_float_range_is_one_clear_limit_error(tmp_path, capsys) -> None:
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps({"claim_id": "CLSL25.table.longformer.statement.depth_ceil_n_over_2w",
+                                "inputs": {"n": 10**4000, "w": 1}, "observed": {}}))
+    assert main(["replay", str(path)]) == 2
+    assert "'n' exceeds the replay limit" in capsys.readouterr().err

@@ -180,7 +180,8 @@ def read_integer(value: Any, where: str, limit: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApproxTheoryError(f"{where} must be an integer, got {value!r:.60}")
     if abs(value) > limit:
-        raise ApproxTheoryError(f"{where} = {value:.3g} exceeds the replay limit {limit}",
+        shown = f"{value:.3g}" if value.bit_length() < 1000 else f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+        raise ApproxTheoryError(f"{where} exceeds the replay limit {limit} (it is {shown})",
                                 "a replay recomputes the claim; sizes are bounded so that it stays quick")
     return value
 
