@@ -31,7 +31,7 @@ from typing import Any, Literal
 from .output import atomic_write_text
 from .core import ENTRY_POINT_GROUP, ApproxTheoryError, Claim, Registry, Status, Verdict
 from .core.errors import refuse_special_file
-from .core.strict_json import DuplicateKey, no_duplicate_keys
+from .core.strict_json import MAX_DEPTH, DuplicateKey, no_duplicate_keys, too_deep
 from .core.registry import entry_point_claims
 from .rigorous import enclose, enclosure_interval
 
@@ -184,13 +184,16 @@ def _parse(path: Path) -> Any:
     except UnicodeDecodeError as err:
         raise _bad(path, f"not UTF-8 text (byte {raw[err.start]:#04x} at offset {err.start}); a baseline is JSON") from None
     try:
-        return json.loads(text, object_pairs_hook=no_duplicate_keys)
+        data = json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as err:
         raise ApproxTheoryError(f"baseline {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})", _FIX) from None
     except DuplicateKey as dup:
         raise _bad(path, f"the key {dup.args[0]!r} appears twice in one object (JSON would keep only the last)") from None
     except RecursionError:
         raise _bad(path, "JSON nested too deeply to be a baseline") from None
+    if too_deep(data):
+        raise _bad(path, f"arrays or objects nested more than {MAX_DEPTH} deep; a baseline is shallow")
+    return data
 
 
 def _check_bound_entry(entry: Any, where: str, path: Path) -> None:

@@ -261,6 +261,7 @@ def baseline_text(bounds=None, verdicts=None, **top) -> str:
     "content, names",
     [(b"\xff\xfe\x00binary", ["not UTF-8", "0xff"]),
      (b"[" * 100_000 + b"]" * 100_000, ["nested too deeply"]),
+     (baseline_text(verdicts={A: "X"}).encode().replace(b'"X"', b"[" * 900 + b"]" * 900), ["nested more than 64 deep"]),
      (b'{"format": "approxtheory.baseline/1", "seed": 0, "bounds": {}, '
       b'"verdicts": {"TEST.a.statement.x": "refuted", "TEST.a.statement.x": "certified"}}', ["'TEST.a.statement.x'", "twice"]),
      (baseline_text(bounds={"b": {"p=1": {**GOOD_ENTRY, "lo": "3"}}}).encode(), ["bounds['b']['p=1']", "lo > hi"]),

@@ -198,3 +198,11 @@ def test_an_integer_beyond_float_range_is_one_clear_limit_error(tmp_path, capsys
                                 "inputs": {"n": 10**4000, "w": 1}, "observed": {}}))
     assert main(["replay", str(path)]) == 2
     assert "'n' exceeds the replay limit" in capsys.readouterr().err
+
+
+def test_a_deeply_nested_witness_is_one_clear_error(tmp_path, capsys) -> None:
+    path = tmp_path / "w.json"
+    path.write_text('{"claim_id": "%s", "inputs": {"n": 6, "w": 1, "extra": %s}, "observed": {}}'
+                    % ("CLSL25.table.longformer.statement.depth_ceil_n_over_2w", "[" * 900 + "]" * 900))
+    assert main(["replay", str(path), "--json"]) == 2
+    assert "nests arrays or objects more than 64 deep" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import ApproxTheoryError, refuse_special_file
-from .strict_json import DuplicateKey, no_duplicate_keys
+from .strict_json import MAX_DEPTH, DuplicateKey, no_duplicate_keys, too_deep
 
 WITNESS_FORMAT = "approxtheory.witness/1"
 MAX_NUMBER_CHARS = 400  # a rational written in a witness: digits of p/q, or a decimal with its exponent
@@ -111,6 +111,9 @@ class Witness:
                                     "JSON would keep only the last; write each key once") from None
         except (ValueError, RecursionError) as err:  # an integer beyond Python's digit limit, nesting too deep
             raise ApproxTheoryError(f"witness file {path} cannot be read: {err}") from None
+        if too_deep(data):
+            raise ApproxTheoryError(f"witness file {path} nests arrays or objects more than {MAX_DEPTH} deep",
+                                    "a witness written by `approxtheory check` is shallow; the file is corrupt or not a witness")
         try:
             return cls.from_dict(data)
         except ApproxTheoryError as err:
