@@ -206,3 +206,11 @@ def test_a_deeply_nested_witness_is_one_clear_error(tmp_path, capsys) -> None:
                     % ("CLSL25.table.longformer.statement.depth_ceil_n_over_2w", "[" * 900 + "]" * 900))
     assert main(["replay", str(path), "--json"]) == 2
     assert "nests arrays or objects more than 64 deep" in capsys.readouterr().err
+
+
+def test_a_witness_file_over_the_size_limit_is_refused_unread(tmp_path, capsys) -> None:
+    path = tmp_path / "w.json"
+    with open(path, "wb") as fh:  # sparse: 64 MiB + 1 of nothing, never read
+        fh.truncate(64 * 2**20 + 1)
+    assert main(["replay", str(path)]) == 2
+    assert "more than the limit of 67_108_864" in capsys.readouterr().err

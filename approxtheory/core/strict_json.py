@@ -23,6 +23,8 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+#: Largest JSON input file read: network and witness files (README, "Errors and limits").
+MAX_FILE_BYTES = 64 * 2**20
 MAX_DEPTH = 64  # arrays and objects nested deeper than this are refused: printing them back recursed past Python's limit
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import ApproxTheoryError, refuse_special_file
-from .strict_json import MAX_DEPTH, DuplicateKey, no_duplicate_keys, too_deep
+from .strict_json import MAX_DEPTH, MAX_FILE_BYTES, DuplicateKey, no_duplicate_keys, too_deep
 
 WITNESS_FORMAT = "approxtheory.witness/1"
 MAX_NUMBER_CHARS = 400  # a rational written in a witness: digits of p/q, or a decimal with its exponent
@@ -88,6 +88,10 @@ class Witness:
         path = Path(path)
         refuse_special_file(path, "witness file")
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ApproxTheoryError(f"witness file {path} is {size:_} bytes, more than the limit of {MAX_FILE_BYTES:_}",
+                                        "a witness written by `approxtheory check` is small; pass the right file")
             text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise ApproxTheoryError(
