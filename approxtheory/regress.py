@@ -31,6 +31,7 @@ from typing import Any, Literal
 from .output import atomic_write_text
 from .core import ENTRY_POINT_GROUP, ApproxTheoryError, Claim, Registry, Status, Verdict
 from .core.errors import refuse_special_file
+from .core.witness import read_rational
 from .core.strict_json import MAX_DEPTH, DuplicateKey, no_duplicate_keys, too_deep
 from .core.registry import entry_point_claims
 from .rigorous import enclose, enclosure_interval
@@ -166,9 +167,9 @@ def _exact(value: Any, where: str, path: Path) -> Fraction:
     if not isinstance(value, str):
         raise _bad(path, f"{where} holds {value!r} ({type(value).__name__}), not an exact number written as a string")
     try:
-        return Fraction(value)
-    except (ValueError, ZeroDivisionError):
-        raise _bad(path, f"{where} holds {value!r}, not an exact number") from None
+        return read_rational(value, where)  # bounded: Fraction("1e999999999") never finishes
+    except ApproxTheoryError as err:
+        raise _bad(path, f"{where} holds {value[:60]!r}, not an exact number within the limits ({err.problem})") from None
 
 
 def _parse(path: Path) -> Any:
@@ -191,6 +192,8 @@ def _parse(path: Path) -> Any:
         raise _bad(path, f"the key {dup.args[0]!r} appears twice in one object (JSON would keep only the last)") from None
     except RecursionError:
         raise _bad(path, "JSON nested too deeply to be a baseline") from None
+    except ValueError as err:  # an integer beyond Python's digit limit
+        raise _bad(path, f"cannot be read: {err}") from None
     if too_deep(data):
         raise _bad(path, f"arrays or objects nested more than {MAX_DEPTH} deep; a baseline is shallow")
     return data

@@ -273,6 +273,10 @@ def baseline_text(bounds=None, verdicts=None, **top) -> str:
      (baseline_text(bounds={"b": {"p=1": ["1", "2"]}}).encode(), ["bounds['b']['p=1']", "exactly lo, hi and direction"]),
      (baseline_text(bounds={"b": {"p=1": {**GOOD_ENTRY, "extra": 1}}}).encode(), ["bounds['b']['p=1']", "exactly"]),
      (baseline_text(bounds={"b": []}).encode(), ["bounds['b']", "not an object"]),
+     (baseline_text(bounds={"b": {"p=1": {**GOOD_ENTRY, "hi": "1e999999999"}}}).encode(), ["bounds['b']['p=1'].hi", "exponent"]),
+     (baseline_text(bounds={"b": {"p=1": {**GOOD_ENTRY, "lo": "-1e999999999"}}}).encode(), ["bounds['b']['p=1'].lo", "exponent"]),
+     (baseline_text(x=0).encode().replace(b'"x": 0', b'"x": ' + b"9" * 5000), ["cannot be read"]),
+     (baseline_text().encode().replace(b'"seed": 0', b'"seed": ' + b"9" * 5000), ["cannot be read"]),
      (baseline_text(seed="0").encode(), ["seed", "non-negative integer"]),
      (b'{"format": "approxtheory.baseline/1", "bounds": [], "verdicts": {}}', ["lacks a 'bounds' or 'verdicts'"])],
 )
