@@ -219,6 +219,8 @@ def load_baseline(path: Path) -> dict[str, Any]:
     for key in ("seed", "arb_prec_bits"):
         if key in data and (type(data[key]) is not int or data[key] < 0):
             raise _bad(path, f"{key} is {data[key]!r}, not a non-negative integer")
+    if data.get("seed", 0) >= 2**63:  # --seed accepts [0, 2**63): a larger seed would be a hint that cannot be followed
+        raise _bad(path, f"seed is {data['seed']}, outside [0, 2**63) (the range --seed accepts)")
     for bound_id, points in data["bounds"].items():
         if not isinstance(points, dict):
             raise _bad(path, f"bounds[{bound_id!r}] is not an object")

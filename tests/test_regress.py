@@ -278,6 +278,7 @@ def baseline_text(bounds=None, verdicts=None, **top) -> str:
      (baseline_text(x=0).encode().replace(b'"x": 0', b'"x": ' + b"9" * 5000), ["cannot be read"]),
      (baseline_text().encode().replace(b'"seed": 0', b'"seed": ' + b"9" * 5000), ["cannot be read"]),
      (baseline_text(seed="0").encode(), ["seed", "non-negative integer"]),
+     (baseline_text(seed=10**23).encode(), ["seed is 100000000000000000000000", "outside [0, 2**63)"]),
      (b'{"format": "approxtheory.baseline/1", "bounds": [], "verdicts": {}}', ["lacks a 'bounds' or 'verdicts'"])],
 )
 def test_a_bad_baseline_names_the_file_and_the_entry(capsys, tmp_path, content: bytes, names: list[str]) -> None:
