@@ -41,6 +41,13 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write ``path`` through a temporary file in the same folder and a rename: never half a file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        try:  # mkstemp makes 0o600: keep the replaced file's mode, or a new file's usual 0o666 & ~umask
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

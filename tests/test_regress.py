@@ -322,3 +322,16 @@ def test_a_subset_update_under_another_seed_is_refused_before_computing(capsys, 
     code, _, err = run(capsys, ["regress", "--baseline", str(path), "--seed", "5"], three(calls))
     assert code == 2 and "--seed 0" in err and calls == []
     assert update(capsys, path, three(calls), "--bounds-only", "--seed", "5")["seed"] == 0 and calls == []
+
+
+def test_update_keeps_the_baseline_mode_and_a_new_file_follows_the_umask(capsys, tmp_path) -> None:
+    path = tmp_path / "b.json"
+    old = os.umask(0o022)
+    try:
+        update(capsys, path, three())
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o664)
+        update(capsys, path, three())
+        assert path.stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)
