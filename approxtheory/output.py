@@ -97,6 +97,10 @@ def check_output_dir(text: str, flag: str) -> Path:
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise ApproxTheoryError(f"{flag} {text} is a file, but a folder is needed", f"choose another {flag}")
+    for part in (path, *path.parents):  # a symlink loop or a dangling link: mkdir would fail after computing
+        if not part.exists() and os.path.lexists(part):
+            raise ApproxTheoryError(f"{flag} {text}: {part} is a symbolic link that leads nowhere (a loop or a missing target)",
+                                    f"remove the link or choose another {flag}")
     base = _nearest_existing(path)
     if not base.is_dir():
         raise ApproxTheoryError(f"{flag} {text}: {base} is a file, so the folder cannot be created", f"choose another {flag}")
