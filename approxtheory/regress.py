@@ -169,7 +169,7 @@ def _exact(value: Any, where: str, path: Path) -> Fraction:
     try:
         return read_rational(value, where)  # bounded: Fraction("1e999999999") never finishes
     except ApproxTheoryError as err:
-        raise _bad(path, f"{where} holds {value[:60]!r}, not an exact number within the limits ({err.problem})") from None
+        raise _bad(path, f"{err.problem}: not an exact number a baseline can hold") from None
 
 
 def _parse(path: Path) -> Any:
