@@ -41,6 +41,13 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write ``path`` through a temporary file in the same folder and a rename: never half a file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        try:  # mkstemp makes 0o600: keep the replaced file's mode, or a new file's usual 0o666 & ~umask
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -90,6 +97,10 @@ def check_output_dir(text: str, flag: str) -> Path:
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise ApproxTheoryError(f"{flag} {text} is a file, but a folder is needed", f"choose another {flag}")
+    for part in (path, *path.parents):  # a symlink loop or a dangling link: mkdir would fail after computing
+        if not part.exists() and os.path.lexists(part):
+            raise ApproxTheoryError(f"{flag} {text}: {part} is a symbolic link that leads nowhere (a loop or a missing target)",
+                                    f"remove the link or choose another {flag}")
     base = _nearest_existing(path)
     if not base.is_dir():
         raise ApproxTheoryError(f"{flag} {text}: {base} is a file, so the folder cannot be created", f"choose another {flag}")

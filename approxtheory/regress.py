@@ -31,7 +31,8 @@ from typing import Any, Literal
 from .output import atomic_write_text
 from .core import ENTRY_POINT_GROUP, ApproxTheoryError, Claim, Registry, Status, Verdict
 from .core.errors import refuse_special_file
-from .core.strict_json import DuplicateKey, no_duplicate_keys
+from .core.witness import read_rational
+from .core.strict_json import MAX_DEPTH, DuplicateKey, no_duplicate_keys, too_deep
 from .core.registry import entry_point_claims
 from .rigorous import enclose, enclosure_interval
 
@@ -166,9 +167,9 @@ def _exact(value: Any, where: str, path: Path) -> Fraction:
     if not isinstance(value, str):
         raise _bad(path, f"{where} holds {value!r} ({type(value).__name__}), not an exact number written as a string")
     try:
-        return Fraction(value)
-    except (ValueError, ZeroDivisionError):
-        raise _bad(path, f"{where} holds {value!r}, not an exact number") from None
+        return read_rational(value, where)  # bounded: Fraction("1e999999999") never finishes
+    except ApproxTheoryError as err:
+        raise _bad(path, f"{err.problem}: not an exact number a baseline can hold") from None
 
 
 def _parse(path: Path) -> Any:
@@ -184,13 +185,18 @@ def _parse(path: Path) -> Any:
     except UnicodeDecodeError as err:
         raise _bad(path, f"not UTF-8 text (byte {raw[err.start]:#04x} at offset {err.start}); a baseline is JSON") from None
     try:
-        return json.loads(text, object_pairs_hook=no_duplicate_keys)
+        data = json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as err:
         raise ApproxTheoryError(f"baseline {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})", _FIX) from None
     except DuplicateKey as dup:
         raise _bad(path, f"the key {dup.args[0]!r} appears twice in one object (JSON would keep only the last)") from None
     except RecursionError:
         raise _bad(path, "JSON nested too deeply to be a baseline") from None
+    except ValueError as err:  # an integer beyond Python's digit limit
+        raise _bad(path, f"cannot be read: {err}") from None
+    if too_deep(data):
+        raise _bad(path, f"arrays or objects nested more than {MAX_DEPTH} deep; a baseline is shallow")
+    return data
 
 
 def _check_bound_entry(entry: Any, where: str, path: Path) -> None:
@@ -213,6 +219,8 @@ def load_baseline(path: Path) -> dict[str, Any]:
     for key in ("seed", "arb_prec_bits"):
         if key in data and (type(data[key]) is not int or data[key] < 0):
             raise _bad(path, f"{key} is {data[key]!r}, not a non-negative integer")
+    if data.get("seed", 0) >= 2**63:  # --seed accepts [0, 2**63): a larger seed would be a hint that cannot be followed
+        raise _bad(path, f"seed is {data['seed']}, outside [0, 2**63) (the range --seed accepts)")
     for bound_id, points in data["bounds"].items():
         if not isinstance(points, dict):
             raise _bad(path, f"bounds[{bound_id!r}] is not an object")

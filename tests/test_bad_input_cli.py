@@ -312,3 +312,13 @@ def test_absurd_worker_counts_are_refused_with_the_limit(capsys, command) -> Non
     with pytest.raises(SystemExit) as exit_:
         main([*command, "--workers", "1000000"])
     assert exit_.value.code == 2 and "--workers must be at most 256" in capsys.readouterr().err
+
+
+def test_report_out_through_a_symlink_loop_is_refused_before_computing(capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    os.symlink("loopB", "loopA")
+    os.symlink("loopA", "loopB")
+    calls = []
+    for value in ("loopA", "loopA/sub"):
+        code, _, err = run(capsys, ["report", "TEST", "--out", value], claim("ok", lambda ctx: calls.append(1) or ok(ctx)))
+        assert code == 2 and "symbolic link that leads nowhere" in err and calls == []

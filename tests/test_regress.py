@@ -261,6 +261,7 @@ def baseline_text(bounds=None, verdicts=None, **top) -> str:
     "content, names",
     [(b"\xff\xfe\x00binary", ["not UTF-8", "0xff"]),
      (b"[" * 100_000 + b"]" * 100_000, ["nested too deeply"]),
+     (baseline_text(verdicts={A: "X"}).encode().replace(b'"X"', b"[" * 900 + b"]" * 900), ["nested more than 64 deep"]),
      (b'{"format": "approxtheory.baseline/1", "seed": 0, "bounds": {}, '
       b'"verdicts": {"TEST.a.statement.x": "refuted", "TEST.a.statement.x": "certified"}}', ["'TEST.a.statement.x'", "twice"]),
      (baseline_text(bounds={"b": {"p=1": {**GOOD_ENTRY, "lo": "3"}}}).encode(), ["bounds['b']['p=1']", "lo > hi"]),
@@ -272,7 +273,12 @@ def baseline_text(bounds=None, verdicts=None, **top) -> str:
      (baseline_text(bounds={"b": {"p=1": ["1", "2"]}}).encode(), ["bounds['b']['p=1']", "exactly lo, hi and direction"]),
      (baseline_text(bounds={"b": {"p=1": {**GOOD_ENTRY, "extra": 1}}}).encode(), ["bounds['b']['p=1']", "exactly"]),
      (baseline_text(bounds={"b": []}).encode(), ["bounds['b']", "not an object"]),
+     (baseline_text(bounds={"b": {"p=1": {**GOOD_ENTRY, "hi": "1e999999999"}}}).encode(), ["bounds['b']['p=1'].hi", "exponent"]),
+     (baseline_text(bounds={"b": {"p=1": {**GOOD_ENTRY, "lo": "-1e999999999"}}}).encode(), ["bounds['b']['p=1'].lo", "exponent"]),
+     (baseline_text(x=0).encode().replace(b'"x": 0', b'"x": ' + b"9" * 5000), ["cannot be read"]),
+     (baseline_text().encode().replace(b'"seed": 0', b'"seed": ' + b"9" * 5000), ["cannot be read"]),
      (baseline_text(seed="0").encode(), ["seed", "non-negative integer"]),
+     (baseline_text(seed=10**23).encode(), ["seed is 100000000000000000000000", "outside [0, 2**63)"]),
      (b'{"format": "approxtheory.baseline/1", "bounds": [], "verdicts": {}}', ["lacks a 'bounds' or 'verdicts'"])],
 )
 def test_a_bad_baseline_names_the_file_and_the_entry(capsys, tmp_path, content: bytes, names: list[str]) -> None:
@@ -316,3 +322,16 @@ def test_a_subset_update_under_another_seed_is_refused_before_computing(capsys, 
     code, _, err = run(capsys, ["regress", "--baseline", str(path), "--seed", "5"], three(calls))
     assert code == 2 and "--seed 0" in err and calls == []
     assert update(capsys, path, three(calls), "--bounds-only", "--seed", "5")["seed"] == 0 and calls == []
+
+
+def test_update_keeps_the_baseline_mode_and_a_new_file_follows_the_umask(capsys, tmp_path) -> None:
+    path = tmp_path / "b.json"
+    old = os.umask(0o022)
+    try:
+        update(capsys, path, three())
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o664)
+        update(capsys, path, three())
+        assert path.stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)

@@ -202,3 +202,27 @@ def test_a_limit_is_exit_2_on_the_command_line(tmp_path) -> None:
     path.write_text(json.dumps({"claim_id": "JL24.prop6.3.statement.kernel_identity", "observed": {},
                                 "inputs": {"kernel": "2^-s", "theta": ["1/2"], "horizon": 3000}}))
     assert main(["replay", str(path)]) == 2
+
+
+def test_an_integer_beyond_float_range_is_one_clear_limit_error(tmp_path, capsys) -> None:
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps({"claim_id": "CLSL25.table.longformer.statement.depth_ceil_n_over_2w",
+                                "inputs": {"n": 10**4000, "w": 1}, "observed": {}}))
+    assert main(["replay", str(path)]) == 2
+    assert "'n' exceeds the replay limit" in capsys.readouterr().err
+
+
+def test_a_deeply_nested_witness_is_one_clear_error(tmp_path, capsys) -> None:
+    path = tmp_path / "w.json"
+    path.write_text('{"claim_id": "%s", "inputs": {"n": 6, "w": 1, "extra": %s}, "observed": {}}'
+                    % ("CLSL25.table.longformer.statement.depth_ceil_n_over_2w", "[" * 900 + "]" * 900))
+    assert main(["replay", str(path), "--json"]) == 2
+    assert "nests arrays or objects more than 64 deep" in capsys.readouterr().err
+
+
+def test_a_witness_file_over_the_size_limit_is_refused_unread(tmp_path, capsys) -> None:
+    path = tmp_path / "w.json"
+    with open(path, "wb") as fh:  # sparse: 64 MiB + 1 of nothing, never read
+        fh.truncate(64 * 2**20 + 1)
+    assert main(["replay", str(path)]) == 2
+    assert "more than the limit of 67_108_864" in capsys.readouterr().err

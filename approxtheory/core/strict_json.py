@@ -21,3 +21,20 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise DuplicateKey(key)
         seen[key] = value
     return seen
+
+
+#: Largest JSON input file read: network and witness files (README, "Errors and limits").
+MAX_FILE_BYTES = 64 * 2**20
+MAX_DEPTH = 64  # arrays and objects nested deeper than this are refused: printing them back recursed past Python's limit
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether parsed JSON ``value`` nests arrays/objects more than ``limit`` deep (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False

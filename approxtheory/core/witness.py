@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import ApproxTheoryError, refuse_special_file
-from .strict_json import DuplicateKey, no_duplicate_keys
+from .strict_json import MAX_DEPTH, MAX_FILE_BYTES, DuplicateKey, no_duplicate_keys, too_deep
 
 WITNESS_FORMAT = "approxtheory.witness/1"
 MAX_NUMBER_CHARS = 400  # a rational written in a witness: digits of p/q, or a decimal with its exponent
@@ -88,6 +88,10 @@ class Witness:
         path = Path(path)
         refuse_special_file(path, "witness file")
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ApproxTheoryError(f"witness file {path} is {size:_} bytes, more than the limit of {MAX_FILE_BYTES:_}",
+                                        "a witness written by `approxtheory check` is small; pass the right file")
             text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise ApproxTheoryError(
@@ -111,6 +115,9 @@ class Witness:
                                     "JSON would keep only the last; write each key once") from None
         except (ValueError, RecursionError) as err:  # an integer beyond Python's digit limit, nesting too deep
             raise ApproxTheoryError(f"witness file {path} cannot be read: {err}") from None
+        if too_deep(data):
+            raise ApproxTheoryError(f"witness file {path} nests arrays or objects more than {MAX_DEPTH} deep",
+                                    "a witness written by `approxtheory check` is shallow; the file is corrupt or not a witness")
         try:
             return cls.from_dict(data)
         except ApproxTheoryError as err:
@@ -180,7 +187,8 @@ def read_integer(value: Any, where: str, limit: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApproxTheoryError(f"{where} must be an integer, got {value!r:.60}")
     if abs(value) > limit:
-        raise ApproxTheoryError(f"{where} = {value:.3g} exceeds the replay limit {limit}",
+        shown = f"{value:.3g}" if value.bit_length() < 1000 else f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+        raise ApproxTheoryError(f"{where} exceeds the replay limit {limit} (it is {shown})",
                                 "a replay recomputes the claim; sizes are bounded so that it stays quick")
     return value
 

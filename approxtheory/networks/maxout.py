@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core import ApproxTheoryError
 from ..core.errors import refuse_special_file
-from ..core.strict_json import DuplicateKey, no_duplicate_keys
+from ..core.strict_json import MAX_FILE_BYTES, DuplicateKey, no_duplicate_keys
 
 
 class MaxoutLayer(NamedTuple):
@@ -127,10 +127,6 @@ def relu_network(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], re
         w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
         layers.append(MaxoutLayer(np.stack([w, np.zeros_like(w)], axis=1), np.stack([b, np.zeros_like(b)], axis=1)))
     return MaxoutNetwork(tuple(layers), np.asarray(readout_weight, dtype=np.float64), np.asarray(readout_bias, dtype=np.float64))
-
-
-#: Largest network file read (README, "Errors and limits").
-MAX_FILE_BYTES = 64 * 2**20
 
 
 def _check_entries(value: Any, ndim: int, where: str, origin: str) -> None:
